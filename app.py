@@ -1,0 +1,34 @@
+"""Opsdesk's entrypoint: page config, the login gate, and navigation built from the user's roles.
+
+Every rerun resumes the session from the store, so a logout elsewhere, a password
+change or a disabled account takes effect at the next click.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import core.services  # noqa: F401  (registers every service with its permission)
+from core.config import get_settings
+from core.scheduler import Scheduler, standard_jobs
+from ui import auth, layout, navigation
+
+st.set_page_config(page_title="Opsdesk", page_icon=":material/support_agent:", layout="wide")
+
+
+@st.cache_resource
+def _daily_work() -> Scheduler | None:
+    """One scheduler per server process (contract orders now; backups later)."""
+    return Scheduler(standard_jobs()).start() if get_settings().scheduler else None
+
+
+_daily_work()
+
+authenticate = auth.authenticator()
+actor = auth.gate(authenticate)
+if actor is None:
+    page = st.navigation(navigation.login_pages(lambda: auth.login_view(authenticate)), position="hidden")
+else:
+    page = st.navigation(navigation.pages_for(actor))
+    layout.sidebar(actor)
+page.run()

@@ -1,0 +1,1 @@
+"""Declarative entities: one description per entity drives its forms, tables, search, import and export."""

@@ -1,0 +1,56 @@
+"""Every table of Opsdesk; importing this package registers them all on `Base.metadata`."""
+
+from core.models.audit import AuditEntry
+from core.models.base import Base, Fixed, Money, Stamped, UTCDateTime
+from core.models.catalogue import Service
+from core.models.customers import Customer, ServiceArea
+from core.models.numbering import Counter
+from core.models.orders import Contract, ContractLine, LookupAttempt, Order, OrderEvent, OrderLine, Payment
+from core.models.staff import Shift, Staff
+from core.models.stock import (
+    Item,
+    Movement,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    ServiceMaterial,
+    StockAdjustment,
+    StockCount,
+    StockCountLine,
+    Supplier,
+)
+from core.models.users import AuthSession, LoginThrottle, User, UserRole
+
+__all__ = [
+    "AuditEntry",
+    "AuthSession",
+    "Base",
+    "Contract",
+    "ContractLine",
+    "Counter",
+    "Customer",
+    "Fixed",
+    "Item",
+    "LoginThrottle",
+    "LookupAttempt",
+    "Money",
+    "Movement",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "Payment",
+    "PurchaseOrder",
+    "PurchaseOrderLine",
+    "Service",
+    "ServiceArea",
+    "ServiceMaterial",
+    "Shift",
+    "Staff",
+    "Stamped",
+    "StockAdjustment",
+    "StockCount",
+    "StockCountLine",
+    "Supplier",
+    "UTCDateTime",
+    "User",
+    "UserRole",
+]

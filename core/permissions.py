@@ -1,0 +1,179 @@
+"""Who may do what: the role x module x action matrix, and the check every service makes.
+
+The matrix is data: admins read it on the Permissions page, the navigation is
+built from it, and `service()` enforces it in core so that hiding a page is
+never the only protection.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from core.actor import Actor
+from core.errors import PermissionDenied
+from core.i18n import Bilingual, msg
+
+ROLES: dict[str, Bilingual] = {
+    "admin": Bilingual("Administrator", "管理员"),
+    "manager": Bilingual("Manager", "经理"),
+    "clerk": Bilingual("Clerk", "文员"),
+    "analyst": Bilingual("Analyst", "分析师"),
+    "executive": Bilingual("Executive", "高管"),
+    "technician": Bilingual("Technician", "技师"),
+}
+ACTIONS: dict[str, Bilingual] = {
+    "view": Bilingual("view", "查看"),
+    "create": Bilingual("create", "新建"),
+    "edit": Bilingual("edit", "编辑"),
+    "delete": Bilingual("delete", "删除"),
+}
+MODULES: dict[str, Bilingual] = {
+    "customers": Bilingual("customers", "客户"),
+    "users": Bilingual("users", "用户"),
+    "audit": Bilingual("audit log", "审计日志"),
+    "permissions": Bilingual("permissions", "权限"),
+    "profile": Bilingual("own profile", "个人资料"),
+    "catalogue": Bilingual("service catalogue", "服务目录"),
+    "orders": Bilingual("orders", "订单"),
+    "discounts": Bilingual("discount approvals", "折扣审批"),
+    "dispatch": Bilingual("dispatch", "派工"),
+    "jobs": Bilingual("own jobs", "我的工单"),
+    "payments": Bilingual("payments", "收款"),
+    "refunds": Bilingual("refunds", "退款"),
+    "finance": Bilingual("receivables and settlement", "应收与结算"),
+    "contracts": Bilingual("recurring contracts", "周期合同"),
+    "staff": Bilingual("staff and shifts", "员工与排班"),
+    "reference": Bilingual("reference lists", "基础资料"),
+    "stock": Bilingual("stock", "库存"),
+    "stock_approval": Bilingual("stock adjustments and counts approval", "库存调整与盘点审批"),
+    "purchasing": Bilingual("purchasing", "采购"),
+    "purchase_approval": Bilingual("purchase order approval", "采购单审批"),
+}
+
+EVERYONE = frozenset(ROLES)
+
+# module -> action -> roles allowed. Least privilege: what is not listed is refused.
+MATRIX: dict[str, dict[str, frozenset[str]]] = {
+    "customers": {
+        "view": frozenset({"manager", "clerk", "analyst"}),
+        "create": frozenset({"manager", "clerk"}),
+        "edit": frozenset({"manager", "clerk"}),
+        "delete": frozenset({"manager"}),
+    },
+    "users": {
+        "view": frozenset({"admin"}),
+        "create": frozenset({"admin"}),
+        "edit": frozenset({"admin"}),
+        "delete": frozenset({"admin"}),
+    },
+    "audit": {"view": frozenset({"admin"})},
+    "permissions": {"view": frozenset({"admin"})},
+    "profile": {"view": EVERYONE, "edit": EVERYONE},
+    "reference": {"view": EVERYONE},
+    "stock": {
+        "view": frozenset({"manager", "clerk", "analyst"}),
+        "create": frozenset({"manager", "clerk"}),  # movements, new items and suppliers
+        "edit": frozenset({"manager", "clerk"}),
+        "delete": frozenset({"manager"}),  # reversing a movement
+    },
+    "stock_approval": {"view": frozenset({"manager"}), "edit": frozenset({"manager"})},
+    "purchasing": {
+        "view": frozenset({"manager", "clerk", "analyst"}),
+        "create": frozenset({"manager", "clerk"}),
+        "edit": frozenset({"manager", "clerk"}),
+        "delete": frozenset({"manager", "clerk"}),  # cancelling
+    },
+    "purchase_approval": {"view": frozenset({"manager"}), "edit": frozenset({"manager"})},
+    "catalogue": {
+        "view": frozenset({"manager", "clerk", "analyst", "executive"}),
+        "create": frozenset({"manager"}),
+        "edit": frozenset({"manager"}),
+        "delete": frozenset({"manager"}),
+    },
+    "orders": {
+        "view": frozenset({"manager", "clerk", "analyst", "executive"}),
+        "create": frozenset({"manager", "clerk"}),
+        "edit": frozenset({"manager", "clerk"}),
+        "delete": frozenset({"manager", "clerk"}),  # cancelling, with a reason
+    },
+    "discounts": {"view": frozenset({"manager"}), "edit": frozenset({"manager"})},
+    "dispatch": {"view": frozenset({"manager", "clerk"}), "edit": frozenset({"manager", "clerk"})},
+    "jobs": {"view": frozenset({"technician", "manager"}), "edit": frozenset({"technician", "manager"})},
+    "payments": {"view": frozenset({"manager", "clerk", "analyst"}), "create": frozenset({"manager", "clerk"})},
+    "refunds": {"view": frozenset({"manager"}), "create": frozenset({"manager"})},
+    "finance": {"view": frozenset({"manager", "clerk", "analyst", "executive"})},
+    "contracts": {
+        "view": frozenset({"manager", "clerk"}),
+        "create": frozenset({"manager", "clerk"}),
+        "edit": frozenset({"manager", "clerk"}),
+        "delete": frozenset({"manager"}),
+    },
+    "staff": {
+        "view": frozenset({"manager", "clerk"}),
+        "create": frozenset({"manager"}),
+        "edit": frozenset({"manager"}),
+        "delete": frozenset({"manager"}),
+    },
+}
+
+
+def allowed(roles: frozenset[str], module: str, action: str) -> bool:
+    if "system" in roles:
+        return True
+    return bool(roles & MATRIX.get(module, {}).get(action, frozenset()))
+
+
+def require(actor: Actor, module: str, action: str) -> None:
+    """Refuse, and log the refusal, unless one of the actor's roles allows the action.
+
+    The roles are read from the store at each call, and the actor's session must still
+    be open (SessionEnded otherwise): disabling someone or removing a role takes effect
+    even for a page they had already open."""
+    # Imported here: both need the store, which needs this module's callers first.
+    from core.audit import record_event
+    from core.auth import live_roles
+
+    roles = actor.roles if actor.is_system else live_roles(actor)
+    if allowed(roles, module, action):
+        return
+    record_event(actor, "denied", entity=module, detail=action)
+    raise PermissionDenied(
+        module,
+        action,
+        msg("Your role does not allow you to {action} {module}.", action=ACTIONS[action], module=MODULES[module]),
+    )
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Every service, by dotted name: the test suite calls each one as every role.
+SERVICES: dict[str, Callable[..., Any]] = {}
+
+
+def service(module: str, action: str, name: str | None = None) -> Callable[[F], F]:
+    """Declare a core service and the permission it needs; the check runs before its body."""
+    if action not in MATRIX.get(module, {}):
+        raise ValueError(f"{module}.{action} is not in the permission matrix")
+
+    def decorate(function: F) -> F:
+        @functools.wraps(function)
+        def guarded(*args: Any, actor: Actor, **kwargs: Any) -> Any:
+            require(actor, module, action)
+            return function(*args, actor=actor, **kwargs)
+
+        guarded.permission = (module, action)  # type: ignore[attr-defined]
+        SERVICES[name or f"{function.__module__}.{function.__name__}"] = guarded
+        return guarded  # type: ignore[return-value]
+
+    return decorate
+
+
+def matrix_rows() -> list[dict[str, object]]:
+    """The matrix flattened for display: one row per module and action, one column per role."""
+    rows: list[dict[str, object]] = []
+    for module, actions in MATRIX.items():
+        for action, roles in actions.items():
+            rows.append({"module": module, "action": action, **{role: role in roles for role in ROLES}})
+    return rows

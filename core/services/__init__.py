@@ -1,0 +1,46 @@
+"""Every service Opsdesk offers. Importing this package registers each one with the
+permission it needs (see `core.permissions.SERVICES`)."""
+
+from core.services import (
+    audit,
+    catalogue,
+    contracts,
+    counts,
+    customers,
+    dispatch,
+    finance,
+    jobs,
+    materials,
+    orders,
+    payments,
+    permissions,
+    profile,
+    purchasing,
+    reference,
+    staff,
+    stock,
+    stock_usage,
+    users,
+)
+
+__all__ = [
+    "audit",
+    "catalogue",
+    "contracts",
+    "counts",
+    "customers",
+    "dispatch",
+    "finance",
+    "jobs",
+    "materials",
+    "orders",
+    "payments",
+    "permissions",
+    "profile",
+    "purchasing",
+    "reference",
+    "staff",
+    "stock",
+    "stock_usage",
+    "users",
+]

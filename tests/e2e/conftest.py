@@ -1,0 +1,111 @@
+"""A real Opsdesk server on a free port, with its own demo database, and Debian's chromium.
+
+Without /usr/bin/chromium these tests are skipped with the reason shown, except
+under CI=true, where its absence is a failure.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from core import db
+from core.config import ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The environment the server runs with: its own data directory and demo database."""
+    data: Path = tmp_path_factory.mktemp("e2e-data")
+    return {
+        **os.environ,
+        "OPSDESK_DATA_DIR": str(data),
+        "DATABASE_URL": f"sqlite:///{data / 'opsdesk.db'}",
+        "OPSDESK_DEMO": "1",
+        "OPSDESK_BCRYPT_ROUNDS": "4",
+        "OPSDESK_LANGUAGE": "en",
+    }
+
+
+@pytest.fixture(scope="session")
+def server(server_env: dict[str, str]) -> Iterator[str]:
+    env = server_env
+    data = Path(env["OPSDESK_DATA_DIR"])
+    subprocess.run([sys.executable, "-m", "core.bootstrap"], cwd=ROOT, env=env, check=True, capture_output=True)
+    port = _free_port()
+    log = (data / "server.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.headless", "true"],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail(f"the server did not start; see {data / 'server.log'}")
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+    log.close()
+
+
+@pytest.fixture
+def server_database(server: str, server_env: dict[str, str]) -> Iterator[str]:
+    """The running server's database as this process's store, so a test can seed what it
+    needs through core services before driving the browser. Yields its URL."""
+    engine = db.make_engine(server_env["DATABASE_URL"])
+    db.use_engine(engine)
+    yield server_env["DATABASE_URL"]
+    db.use_engine(None)
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    if not Path(CHROMIUM).exists():
+        reason = f"{CHROMIUM} is not installed (apt-get install chromium)"
+        if IN_CI:
+            pytest.fail(f"{reason}; CI=true requires the browser tests")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()

@@ -1,0 +1,126 @@
+"""Building the records tests need, through the same services the app uses."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from core.actor import SYSTEM, Actor
+from core.auth import actor_for
+from core.clock import today
+from core.db import reading, writing
+from core.models import ServiceArea, User
+from core.services import staff as staff_services
+from core.services import users
+from core.services.catalogue import catalogue
+from core.services.customers import customers
+
+PASSWORD = "correct-horse-9"
+
+
+def make_user(username: str, *roles: str, password: str = PASSWORD, language: str = "en") -> Actor:
+    row = users.create_user(
+        actor=SYSTEM,
+        values={"username": username, "display_name": username.title(), "language": language, "roles": list(roles)},
+        password=password,
+    )
+    with reading() as session:
+        return actor_for(session.get(User, row["id"]))
+
+
+def make_area(code: str = "SH-XH", name_en: str = "Xuhui", name_zh: str = "徐汇区") -> int:
+    with writing(SYSTEM) as session:
+        area = ServiceArea(code=code, name_en=name_en, name_zh=name_zh, city="Shanghai", active=True)
+        session.add(area)
+        session.commit()
+        return area.id
+
+
+def customer_values(area_id: int, **changes: Any) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "name": "张伟",
+        "kind": "person",
+        "contact_person": None,
+        "phone": "138 1234 5678",
+        "phone_alt": None,
+        "email": "zhangwei@example.com",
+        "address": "上海市徐汇区漕溪北路100号",
+        "area_id": area_id,
+        "source": "phone",
+        "preferences": None,
+        "notes": None,
+    }
+    values.update(changes)
+    return values
+
+
+def make_customer(area_id: int, actor: Actor = SYSTEM, **changes: Any) -> dict[str, Any]:
+    return customers.create(actor=actor, values=customer_values(area_id, **changes), confirm_duplicate=True)
+
+
+def make_service(
+    code: str = "CARPET",
+    price: str = "8.00",
+    minutes: str = "1.5",
+    skills: tuple[str, ...] = ("carpet",),
+    unit: str = "m2",
+) -> int:
+    row = catalogue.create(
+        actor=SYSTEM,
+        values={
+            "code": code,
+            "name_en": code.title(),
+            "name_zh": code,
+            "unit": unit,
+            "unit_price": price,
+            "minutes_per_unit": minutes,
+            "skills": list(skills),
+            "active": True,
+        },
+    )
+    return row["id"]
+
+
+def make_technician(
+    name: str,
+    area_id: int,
+    skills: tuple[str, ...] = ("carpet",),
+    user: Actor | None = None,
+    shift_day: date | None = None,
+    shift: tuple[time, time] = (time(8), time(18)),
+) -> int:
+    """A technician covering `area_id`, on shift on `shift_day` (default: tomorrow)."""
+    row = staff_services.staff.create(
+        actor=SYSTEM,
+        values={
+            "name": name,
+            "public_name": f"{name[0]}师傅",
+            "phone": None,
+            "position": "technician",
+            "status": "active",
+            "user_id": user.user_id if user else None,
+            "areas": [area_id],
+            "skills": list(skills),
+        },
+    )
+    staff_services.add_shift(
+        actor=SYSTEM, staff_id=row["id"], day=shift_day or today() + timedelta(days=1), start=shift[0], end=shift[1]
+    )
+    return row["id"]
+
+
+def order_values(customer_id: int, area_id: int, day: date | None = None, **changes: object) -> dict[str, object]:
+    values: dict[str, object] = {
+        "customer_id": customer_id,
+        "channel": "phone",
+        "address": "上海市徐汇区漕溪北路100号",
+        "area_id": area_id,
+        "requested_date": day or today() + timedelta(days=1),
+        "window_start": time(9),
+        "window_end": time(12),
+        "discount_pct": Decimal(0),
+        "notes": None,
+    }
+    values.update(changes)
+    return values

@@ -1,0 +1,1 @@
+"""Streamlit helpers shared by every page: login, navigation, forms, tables, downloads."""
