@@ -1,13 +1,65 @@
-"""Home: a greeting and the way to each of the person's pages."""
+"""Home: a greeting, what waits for the person (items running low, approvals that are theirs to
+give), and the way to each of their pages."""
+
+from collections.abc import Callable
+from typing import Any
 
 import streamlit as st
 
+from core.i18n import Message, msg
+from core.permissions import allowed
+from core.services import counts, orders, purchasing
 from ui.context import current_actor, t
-from ui.navigation import visible_specs
+from ui.navigation import link, visible_specs
 from ui.text import escape_markdown
 
 actor = current_actor()
+
+
+def theirs_to_approve(rows: list[dict[str, Any]], asker: str) -> list[dict[str, Any]]:
+    """Nobody approves their own request, so it does not wait for them."""
+    return [row for row in rows if row.get(asker) != actor.user_id]
+
+
+# module, action, what is waiting, how many, the page that deals with it
+WAITING: tuple[tuple[str, str, Message, Callable[[], list[Any]], str], ...] = (
+    ("purchasing", "view", msg("Items running low"), lambda: purchasing.low_stock(actor=actor), "low-stock"),
+    (
+        "purchase_approval",
+        "edit",
+        msg("Purchase orders to approve"),
+        lambda: theirs_to_approve(
+            purchasing.list_purchase_orders(actor=actor, statuses=("submitted",)), "requested_by_id"
+        ),
+        "purchase-orders",
+    ),
+    (
+        "stock_approval",
+        "edit",
+        msg("Stock counts to approve"),
+        lambda: [sheet for sheet in counts.list_counts(actor=actor) if sheet["status"] == "submitted"],
+        "stock-counts",
+    ),
+    (
+        "stock_approval",
+        "edit",
+        msg("Stock adjustments to approve"),
+        lambda: theirs_to_approve(counts.list_adjustments(actor=actor), "requested_by_id"),
+        "stock-ledger",
+    ),
+    ("discounts", "edit", msg("Discounts to approve"), lambda: orders.pending_discounts(actor=actor), "discounts"),
+)
+
 st.title(t("Welcome, {name}", name=escape_markdown(actor.display_name)))
+waiting = [
+    (label, len(rows), url)
+    for module, action, label, found, url in WAITING
+    if allowed(actor.roles, module, action) and (rows := found())
+]
+if waiting:
+    st.subheader(t("Waiting for you"))
+    for label, how_many, url in waiting:
+        link(url, f"{t(label)}: {how_many}", icon=":material/notifications:")
 st.write(t("What would you like to do?"))
 for spec in visible_specs(actor):
     if not spec.hidden and not spec.default:

@@ -242,3 +242,22 @@ def test_the_technician_confirms_the_proposed_materials(warehouse):
     done = orders.get_order(actor=SYSTEM, order_id=order["id"])
     assert (done["status"], done["material_cost"]) == ("completed", Decimal("30.00"))
     assert on_hand(warehouse["shampoo"]["id"]) == 2
+
+
+def page_links(at: AppTest) -> list[str]:
+    return [element.proto.label for element in at.get("page_link")]
+
+
+def test_the_home_page_shows_what_waits_for_each_person(warehouse):
+    po = purchasing.create_purchase_order(
+        actor=warehouse["clerk"],
+        supplier_id=warehouse["supplier"]["id"],
+        lines=[{"item_id": warehouse["gloves"]["id"], "quantity": 1, "unit_cost": 1}],
+    )
+    purchasing.submit_purchase_order(actor=warehouse["clerk"], po_id=po["id"], expected_version=po["version"])
+    manager = log_in(open_app(), "boss")
+    assert "Waiting for you" in texts(manager)
+    assert {"Items running low: 1", "Purchase orders to approve: 1"} <= set(page_links(manager))
+    clerk = log_in(open_app(), "clerk1")  # asked for it, so it is not theirs to approve
+    assert "Items running low: 1" in page_links(clerk)
+    assert not [label for label in page_links(clerk) if "to approve" in label]
