@@ -17,6 +17,7 @@ from core.demo.__main__ import print_logins
 from core.demo.generate import is_seeded, seed
 from core.errors import ValidationFailed
 from core.i18n import translate
+from core.reviews import WeightsInvalid, parse_weights
 from core.services import users
 
 
@@ -49,6 +50,11 @@ def _ask_for_admin() -> None:
 
 def main() -> int:
     settings = get_settings()
+    try:  # a setting that would break a page later stops the start instead
+        parse_weights(settings.review_weights)
+    except WeightsInvalid as invalid:
+        print(translate(invalid.message, "en"), file=sys.stderr)
+        return 1
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     migrate.upgrade()
     with db.reading() as session:

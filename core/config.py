@@ -41,6 +41,10 @@ class Settings:
     tax_rate: Decimal = Decimal("0.06")
     payment_terms_days: int = 7
     contract_horizon_days: int = 56
+    max_weekly_hours: Decimal = Decimal(48)  # rostered hours per person per week (Monday to Sunday)
+    daily_hours: Decimal = Decimal(8)  # worked hours beyond this in a day are overtime
+    late_minutes: int = 10  # clocking in later than this after the shift's start is a late start
+    review_weights: str = ""  # e.g. "jobs=20,rating=25,on_time=20,attendance=15,complaints=10,rework=10"
     scheduler: bool = True
     trusted_proxy: bool = False
     extra: dict[str, str] = field(default_factory=dict)
@@ -90,6 +94,10 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path = SE
         tax_rate=Decimal(get("OPSDESK_TAX_RATE", "0.06")),
         payment_terms_days=int(get("OPSDESK_PAYMENT_TERMS_DAYS", "7")),
         contract_horizon_days=int(get("OPSDESK_CONTRACT_HORIZON_DAYS", "56")),
+        max_weekly_hours=Decimal(get("OPSDESK_MAX_WEEKLY_HOURS", "48")),
+        daily_hours=Decimal(get("OPSDESK_DAILY_HOURS", "8")),
+        late_minutes=int(get("OPSDESK_LATE_MINUTES", "10")),
+        review_weights=get("OPSDESK_REVIEW_WEIGHTS"),
         scheduler=_truthy(get("OPSDESK_SCHEDULER", "1")),
         trusted_proxy=_truthy(get("OPSDESK_TRUSTED_PROXY", "0")),
     )

@@ -50,6 +50,10 @@ MODULES: dict[str, Bilingual] = {
     "stock_approval": Bilingual("stock adjustments and counts approval", "库存调整与盘点审批"),
     "purchasing": Bilingual("purchasing", "采购"),
     "purchase_approval": Bilingual("purchase order approval", "采购单审批"),
+    "timeclock": Bilingual("own clock in and out, own leave requests", "本人打卡与请假"),
+    "attendance": Bilingual("attendance of everyone", "全员考勤"),
+    "leave": Bilingual("leave approval", "请假审批"),
+    "reviews": Bilingual("performance reviews", "绩效评估"),
 }
 
 EVERYONE = frozenset(ROLES)
@@ -115,6 +119,15 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "create": frozenset({"manager"}),
         "edit": frozenset({"manager"}),
         "delete": frozenset({"manager"}),
+    },
+    # a person's own clock and leave requests: whoever has a staff record linked to their login
+    "timeclock": {"view": EVERYONE - {"admin"}, "create": EVERYONE - {"admin"}},
+    "attendance": {"view": frozenset({"manager", "analyst"}), "edit": frozenset({"manager"})},
+    "leave": {"view": frozenset({"manager"}), "edit": frozenset({"manager"})},
+    "reviews": {
+        "view": frozenset({"manager", "executive"}),
+        "create": frozenset({"manager"}),
+        "edit": frozenset({"manager"}),
     },
 }
 

@@ -105,7 +105,12 @@ def make_technician(
         },
     )
     staff_services.add_shift(
-        actor=SYSTEM, staff_id=row["id"], day=shift_day or today() + timedelta(days=1), start=shift[0], end=shift[1]
+        actor=SYSTEM,
+        staff_id=row["id"],
+        day=shift_day or today() + timedelta(days=1),
+        start=shift[0],
+        end=shift[1],
+        overnight=shift[1] <= shift[0],
     )
     return row["id"]
 
@@ -124,3 +129,8 @@ def order_values(customer_id: int, area_id: int, day: date | None = None, **chan
     }
     values.update(changes)
     return values
+
+
+def record_version(row: dict[str, Any]) -> dict[str, Any]:
+    """A record's id and the version it was read at, as the entity services take them."""
+    return {"record_id": row["id"], "expected_version": row["version"]}

@@ -139,6 +139,30 @@ PAGES: tuple[PageSpec, ...] = (
     PageSpec(
         "pages/staff/shifts.py", "shifts", "Shifts", ":material/schedule:", "staff", section="Catalogue and staff"
     ),
+    PageSpec(
+        "pages/staff/leave.py",
+        "leave-requests",
+        "Leave requests",
+        ":material/beach_access:",
+        "leave",
+        section="Catalogue and staff",
+    ),
+    PageSpec(
+        "pages/staff/attendance.py",
+        "attendance",
+        "Attendance",
+        ":material/punch_clock:",
+        "attendance",
+        section="Catalogue and staff",
+    ),
+    PageSpec(
+        "pages/staff/reviews.py",
+        "reviews",
+        "Performance reviews",
+        ":material/star_rate:",
+        "reviews",
+        section="Catalogue and staff",
+    ),
     PageSpec("pages/stock/items.py", "stock-items", "Stock items", ":material/inventory_2:", "stock", section="Stock"),
     PageSpec(
         "pages/stock/item_new.py",
@@ -228,6 +252,9 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec(
         "pages/account/profile.py", "profile", "My profile", ":material/account_circle:", "profile", section="Account"
+    ),
+    PageSpec(
+        "pages/account/leave.py", "my-leave", "My leave", ":material/beach_access:", "timeclock", section="Account"
     ),
     PageSpec(
         "pages/public/track.py",

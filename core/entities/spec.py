@@ -33,6 +33,7 @@ class Field:
     searchable: bool = False
     listed: bool = True  # shown as a column in tables
     editable: bool = True  # shown in create/edit forms
+    past_only: bool = False  # for dates: today or earlier
     create_only: bool = False  # typed when the record is created; afterwards Opsdesk keeps it
     system: bool = False  # assigned by Opsdesk (codes), never typed
     help: Bilingual | None = None

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from core.clock import today
 from core.entities.spec import Entity, Field
 from core.errors import ValidationFailed
 from core.i18n import Message, msg
@@ -115,11 +116,15 @@ def clean_value(field: Field, raw: Any, refs: Mapping[str, Mapping[str, int]]) -
         return _at_least(field, number)
     if kind == "date":
         if isinstance(raw, date):
-            return raw
-        try:
-            return date.fromisoformat(str(raw))
-        except ValueError:
-            raise FieldError(msg("Enter a date as YYYY-MM-DD.")) from None
+            day = raw
+        else:
+            try:
+                day = date.fromisoformat(str(raw))
+            except ValueError:
+                raise FieldError(msg("Enter a date as YYYY-MM-DD.")) from None
+        if field.past_only and day > today():
+            raise FieldError(msg("This date cannot be in the future."))
+        return day
     raise AssertionError(f"unknown field kind {kind}")
 
 

@@ -6,7 +6,7 @@ from core.models.catalogue import Service
 from core.models.customers import Customer, ServiceArea
 from core.models.numbering import Counter
 from core.models.orders import Contract, ContractLine, LookupAttempt, Order, OrderEvent, OrderLine, Payment
-from core.models.staff import Shift, Staff
+from core.models.staff import Attendance, LeaveRequest, Qualification, Review, Shift, Staff, Training
 from core.models.stock import (
     Item,
     Movement,
@@ -21,6 +21,7 @@ from core.models.stock import (
 from core.models.users import AuthSession, LoginThrottle, User, UserRole
 
 __all__ = [
+    "Attendance",
     "AuditEntry",
     "AuthSession",
     "Base",
@@ -30,6 +31,7 @@ __all__ = [
     "Customer",
     "Fixed",
     "Item",
+    "LeaveRequest",
     "LoginThrottle",
     "LookupAttempt",
     "Money",
@@ -40,6 +42,8 @@ __all__ = [
     "Payment",
     "PurchaseOrder",
     "PurchaseOrderLine",
+    "Qualification",
+    "Review",
     "Service",
     "ServiceArea",
     "ServiceMaterial",
@@ -50,6 +54,7 @@ __all__ = [
     "StockCount",
     "StockCountLine",
     "Supplier",
+    "Training",
     "UTCDateTime",
     "User",
     "UserRole",

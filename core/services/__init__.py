@@ -2,6 +2,7 @@
 permission it needs (see `core.permissions.SERVICES`)."""
 
 from core.services import (
+    attendance,
     audit,
     catalogue,
     contracts,
@@ -10,6 +11,7 @@ from core.services import (
     dispatch,
     finance,
     jobs,
+    leave,
     materials,
     orders,
     payments,
@@ -24,6 +26,7 @@ from core.services import (
 )
 
 __all__ = [
+    "attendance",
     "audit",
     "catalogue",
     "contracts",
@@ -32,6 +35,7 @@ __all__ = [
     "dispatch",
     "finance",
     "jobs",
+    "leave",
     "materials",
     "orders",
     "payments",

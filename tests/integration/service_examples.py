@@ -28,9 +28,14 @@ from tests.factories import (
     make_technician,
     make_user,
     order_values,
+    record_version,
 )
+from tests.integration.attendance_examples import ATTENDANCE_EXAMPLES
 from tests.integration.order_support import tomorrow
-from tests.integration.stock_examples import STOCK_EXAMPLES, StockSeeded, record_version
+from tests.integration.people_examples import PEOPLE_EXAMPLES
+from tests.integration.review_examples import REVIEW_EXAMPLES
+from tests.integration.roster_examples import ROSTER_EXAMPLES
+from tests.integration.stock_examples import STOCK_EXAMPLES, StockSeeded
 
 
 class Seeded(StockSeeded):
@@ -205,30 +210,11 @@ def _generate_orders(c: Seeded) -> dict[str, Any]:
     return {"until": tomorrow()}
 
 
-def _staff_values(c: Seeded) -> dict[str, Any]:
-    return {
-        "name": "王五",
-        "public_name": "王师傅",
-        "phone": "139 0000 0011",
-        "position": "technician",
-        "status": "active",
-        "user_id": None,
-        "areas": [c.area_id],
-        "skills": ["carpet", "window"],
-    }
-
-
-def _staff_csv(c: Seeded) -> bytes:
-    header = "name,public_name,phone,position,status,areas,skills\n"
-    return f"{header}王五,王师傅,13900000011,technician,active,{c.area_id},carpet\n".encode()
-
-
 CATALOGUE_CSV = (
     "code,name_en,name_zh,unit,unit_price,minutes_per_unit,skills,active\nWINDOW,Windows,擦窗,m2,5,1,window,yes\n"
 ).encode()
 
 
-# Service name -> the keyword arguments (all but actor) of a call that is valid when allowed.
 EXAMPLES: dict[str, Callable[[Seeded], dict[str, Any]]] = {
     "core.services.audit.search_audit": lambda c: {"where": AuditFilter()},
     "core.services.audit.audit_choices": lambda c: {},
@@ -366,30 +352,9 @@ EXAMPLES: dict[str, Callable[[Seeded], dict[str, Any]]] = {
     "core.services.catalogue.export_csv": lambda c: {"query": ""},
     "core.services.catalogue.check_import": lambda c: {"data": CATALOGUE_CSV},
     "core.services.catalogue.run_import": lambda c: {"data": CATALOGUE_CSV},
-    # --- Staff (entity services) and shifts ---
-    "core.services.staff.search": lambda c: {"query": "刘"},
-    "core.services.staff.get": lambda c: {"record_id": c.technician["id"]},
-    "core.services.staff.options": lambda c: {},
-    "core.services.staff.duplicates": lambda c: {"values": {"phone": "13900000011"}},
-    "core.services.staff.create": lambda c: {"values": _staff_values(c)},
-    "core.services.staff.update": lambda c: {
-        "record_id": c.technician["id"],
-        "values": {**c.technician, "name": "刘强强"},
-        "expected_version": c.technician["version"],
-    },
-    "core.services.staff.archive": lambda c: record_version(c.technician),
-    "core.services.staff.restore": lambda c: record_version(c.technician),
-    "core.services.staff.history": lambda c: {"record_id": c.technician["id"]},
-    "core.services.staff.export_csv": lambda c: {"query": ""},
-    "core.services.staff.check_import": lambda c: {"data": _staff_csv(c)},
-    "core.services.staff.run_import": lambda c: {"data": _staff_csv(c)},
-    "core.services.staff.add_shift": lambda c: {
-        "staff_id": c.technician["id"],
-        "day": tomorrow() + timedelta(days=3),
-        "start": time(8),
-        "end": time(17),
-    },
-    "core.services.staff.remove_shift": lambda c: {"shift_id": c.shift_id()},
-    "core.services.staff.shifts_between": lambda c: {"date_from": today(), "date_to": tomorrow()},
     **STOCK_EXAMPLES,
+    **ROSTER_EXAMPLES,
+    **ATTENDANCE_EXAMPLES,
+    **PEOPLE_EXAMPLES,
+    **REVIEW_EXAMPLES,
 }

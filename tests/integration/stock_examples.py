@@ -9,6 +9,7 @@ from typing import Any
 
 from core.actor import SYSTEM
 from core.services import counts, purchasing, stock
+from tests.factories import record_version
 from tests.integration.stock_support import item_values, make_item, make_supplier, supplier_values
 
 
@@ -69,10 +70,6 @@ class StockSeeded:
 
     def adjustment(self) -> dict[str, Any]:
         return counts.request_adjustment(actor=SYSTEM, item_id=self.item["id"], quantity="-1", reason="broken")
-
-
-def record_version(row: dict[str, Any]) -> dict[str, Any]:
-    return {"record_id": row["id"], "expected_version": row["version"]}
 
 
 def _po_version(po: dict[str, Any]) -> dict[str, Any]:

@@ -125,6 +125,7 @@ class TestNavigation:
             "Receivables",
             "Settlement report",
             "Service catalogue",
+            "Attendance",
             "Stock items",
             "Stock ledger",
             "Low stock",
@@ -133,6 +134,7 @@ class TestNavigation:
             "Material usage",
             "Suppliers",
             "My profile",
+            "My leave",
         ]
 
 
