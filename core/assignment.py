@@ -14,9 +14,10 @@ from core.actor import Actor
 from core.clock import at, local, utcnow
 from core.dispatching import Assignment, Booking, Candidate, choose, in_both_languages
 from core.i18n import Bilingual, Message, msg
-from core.models import Order, Service, ServiceArea, Shift, Staff
+from core.models import Order, Qualification, Service, ServiceArea, Shift, Staff
 from core.order_rules import transition
 from core.order_status import BOOKED
+from core.staffing import usable_skills
 
 MARGIN = timedelta(hours=12)  # night shifts reach into the day before and after
 
@@ -39,7 +40,8 @@ def job_needs(session: Session, order: Order) -> tuple[frozenset[str], int]:
 
 
 def candidates(session: Session, day: date, *, lock: bool = False, skip_order: int | None = None) -> list[Candidate]:
-    """Active technicians with their shifts and bookings around `day`."""
+    """Active technicians with their shifts and bookings around `day`, and the skills they may use
+    that day (a skill a certificate licenses counts only while one is valid)."""
     begin, end = _day_span(day)
     statement = select(Staff).where(Staff.status == "active", Staff.position == "technician").order_by(Staff.id)
     people = session.execute(statement.with_for_update() if lock else statement).scalars().all()
@@ -60,13 +62,20 @@ def candidates(session: Session, day: date, *, lock: bool = False, skip_order: i
     ).scalars():
         if order.id != skip_order:
             bookings[order.technician_id].append(Booking(order.scheduled_start, order.scheduled_end, order.number))
+    certificates: dict[int, list[tuple[str, date | None]]] = {i: [] for i in ids}
+    for staff_id, skill, expires_on in session.execute(
+        select(Qualification.staff_id, Qualification.skill, Qualification.expires_on).where(
+            Qualification.staff_id.in_(ids), Qualification.skill.is_not(None)
+        )
+    ):
+        certificates[staff_id].append((skill, expires_on))
     day_begin, day_end = at(day, datetime.min.time()), at(day + timedelta(days=1), datetime.min.time())
     return [
         Candidate(
             p.id,
             p.name,
             frozenset(p.areas or []),
-            frozenset(p.skills or []),
+            usable_skills(p.skills or [], certificates[p.id], day),
             tuple(shifts[p.id]),
             tuple(bookings[p.id]),
             (day_begin, day_end),

@@ -19,9 +19,9 @@ from core.actor import Actor
 from core.audit import record_event
 from core.clock import utcnow
 from core.config import get_settings
-from core.errors import LoginRefused, SessionEnded, ValidationFailed
+from core.errors import LoginRefused, OpsdeskError, SessionEnded, ValidationFailed
 from core.i18n import msg
-from core.models import AuthSession, LoginThrottle, User
+from core.models import AuthSession, LoginThrottle, User, UserRole
 from core.security import dummy_hash, new_token, token_hash, verify_password
 from core.text import without_control_characters
 
@@ -226,3 +226,31 @@ def revoke_sessions(session: Session, user_id: int, reason: str, keep_token: str
         statement = statement.where(AuthSession.id_hash != token_hash(keep_token))
     result = session.execute(statement.values(revoked_at=utcnow(), revoke_reason=reason))
     return result.rowcount or 0
+
+
+def disable_account(session: Session, user: User, reason: str = "disabled") -> None:
+    """The account can no longer log in, and its open sessions end now: the next click of a page
+    it has open asks for a login. The last active administrator is never disabled."""
+    if "admin" in user.roles:
+        keep_an_admin(session, user)
+    user.active = False
+    revoke_sessions(session, user.id, reason)
+
+
+def keep_an_admin(session: Session, leaving: User) -> None:
+    """Refuse if `leaving` is the only active administrator."""
+    # Lock every active admin, always in the same order: two admins disabling each other at
+    # the same moment then take turns (no deadlock), and the second sees the first's change.
+    admins = (
+        session.execute(
+            select(User.id)
+            .join(UserRole)
+            .where(UserRole.role == "admin", User.active.is_(True))
+            .order_by(User.id)
+            .with_for_update(of=User)
+        )
+        .scalars()
+        .all()
+    )
+    if not [admin for admin in admins if admin != leaving.id]:
+        raise OpsdeskError(msg("Opsdesk needs at least one active administrator."))

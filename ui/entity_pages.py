@@ -116,7 +116,7 @@ def detail_page(
         st.error(md(missing.message))
         link(back, t("Back to the list"), icon=":material/arrow_back:")
         return
-    options = services.options(actor=actor)
+    options = services.options(actor=actor, record_id=record_id)
     link(back, t(entity.label), icon=":material/arrow_back:")
     st.title(escape_markdown(title_of(entity, row)))
     show_flash(entity.name)

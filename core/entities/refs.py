@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.i18n import Bilingual
@@ -33,12 +34,15 @@ REFS: dict[str, RefSource] = {
 }
 
 
-def options(session: Session, ref: str) -> list[RefOption]:
+def options(session: Session, ref: str, also: Collection[int] = ()) -> list[RefOption]:
+    """The active records of a reference list, and those in `also` even if inactive (what a stored
+    record already points at: a disabled login stays the login of the person who left)."""
     source = REFS[ref]
     model = source.model
-    rows = session.execute(
-        select(model).where(model.active.is_(True)).order_by(getattr(model, source.code))  # type: ignore[attr-defined]
-    ).scalars()
+    shown = model.active.is_(True)  # type: ignore[attr-defined]
+    if also:
+        shown = or_(shown, model.id.in_(list(also)))  # type: ignore[attr-defined]
+    rows = session.execute(select(model).where(shown).order_by(getattr(model, source.code))).scalars()
     return [
         RefOption(
             row.id, getattr(row, source.code), Bilingual(getattr(row, source.label_en), getattr(row, source.label_zh))

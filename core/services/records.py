@@ -62,7 +62,13 @@ class EntityServices:
     run_import: Callable[..., ImportResult]
 
 
-def entity_services(entity: Entity) -> EntityServices:
+# Called inside a create or update transaction, after the record is written and before the commit,
+# with the record's field values before the change ({} for a new record): side effects of a save
+# (someone leaving ends their login) are part of it, or nothing is written.
+OnSave = Callable[[Any, Actor, Any, dict[str, Any]], None]
+
+
+def entity_services(entity: Entity, on_save: OnSave | None = None) -> EntityServices:
     def guarded(action: str, function: Callable[..., Any]) -> Callable[..., Any]:
         return service(entity.module, action, name=f"core.services.{entity.name}.{function.__name__}")(function)
 
@@ -78,9 +84,10 @@ def entity_services(entity: Entity) -> EntityServices:
         with db.reading() as session:
             return records.as_row(entity, records.get(session, entity, record_id))
 
-    def options(*, actor: Actor) -> dict[str, list[refs.RefOption]]:
+    def options(*, actor: Actor, record_id: int | None = None) -> dict[str, list[refs.RefOption]]:
+        """The choices of the reference fields; with `record_id`, also what that record points at."""
         with db.reading() as session:
-            return {f.ref: refs.options(session, f.ref) for f in entity.fields if f.ref}
+            return _ref_options(session, entity, records.get(session, entity, record_id) if record_id else None)
 
     def duplicates(*, actor: Actor, values: dict[str, Any], exclude_id: int | None = None) -> list[dict[str, Any]]:
         with db.reading() as session:
@@ -92,6 +99,7 @@ def entity_services(entity: Entity) -> EntityServices:
             _refuse_taken(session, entity, clean_values, None)
             _refuse_unconfirmed_duplicates(session, entity, clean_values, None, confirm_duplicate)
             obj = records.create(session, entity, clean_values)
+            _after_save(session, actor, obj, {})
             row = records.as_row(entity, obj)
             session.commit()
         return row
@@ -102,14 +110,21 @@ def entity_services(entity: Entity) -> EntityServices:
         with db.writing(actor) as session:
             obj = records.get(session, entity, record_id)
             kept = {f.name: getattr(obj, f.name) for f in entity.form_fields if f.create_only}
-            clean_values = clean(entity, {**values, **kept}, records.ref_tables(session, entity))
+            clean_values = clean(entity, {**values, **kept}, _ref_tables(session, entity, obj))
             _refuse_taken(session, entity, clean_values, record_id)
             changed = {k: v for k, v in clean_values.items() if v != getattr(obj, k)}
             _refuse_unconfirmed_duplicates(session, entity, changed, record_id, confirm_duplicate)
+            before = {f.name: getattr(obj, f.name) for f in entity.fields}
             records.update(session, entity, obj, clean_values, expected_version)
+            _after_save(session, actor, obj, before)
             row = records.as_row(entity, obj)
             session.commit()
         return row
+
+    def _after_save(session: Any, actor: Actor, obj: Any, before: dict[str, Any]) -> None:
+        if on_save is not None:
+            on_save(session, actor, obj, before)
+            records.save(session, obj)  # what the hook changed on the record, so the row read next is current
 
     def archive(*, actor: Actor, record_id: int, expected_version: int) -> dict[str, Any]:
         return _set_archived(actor, record_id, expected_version, archived=True)
@@ -197,6 +212,27 @@ def entity_services(entity: Entity) -> EntityServices:
         check_import=guarded("create", check_import),
         run_import=guarded("create", run_import),
     )
+
+
+def _ref_tables(session: Any, entity: Entity, obj: Any) -> dict[str, dict[str, int]]:
+    """What a saved record may point at: the active records, and those it already points at."""
+    return {ref: refs.lookup_table(choices) for ref, choices in _ref_options(session, entity, obj).items()}
+
+
+def _held(entity: Entity, obj: Any) -> dict[str, set[int]]:
+    """The records `obj` points at, per reference list (they stay choosable even once inactive)."""
+    held: dict[str, set[int]] = {}
+    for field in entity.fields:
+        if field.ref:
+            current = getattr(obj, field.name)
+            ids = current if isinstance(current, list) else [] if current is None else [current]
+            held.setdefault(field.ref, set()).update(ids)
+    return held
+
+
+def _ref_options(session: Any, entity: Entity, obj: Any | None) -> dict[str, list[refs.RefOption]]:
+    held = _held(entity, obj) if obj is not None else {}
+    return {f.ref: refs.options(session, f.ref, held.get(f.ref, set())) for f in entity.fields if f.ref}
 
 
 def _refuse_taken(session: Any, entity: Entity, values: dict[str, Any], exclude_id: int | None) -> None:

@@ -10,14 +10,14 @@ from sqlalchemy.orm import Session
 from core import db
 from core.actor import Actor
 from core.audit import record_event
-from core.auth import normalise_username, revoke_sessions
+from core.auth import disable_account, keep_an_admin, normalise_username, revoke_sessions
 from core.clock import utcnow
 from core.entities import records
 from core.entities.users import USERS
 from core.entities.validation import clean
 from core.errors import OpsdeskError, ValidationFailed
 from core.i18n import msg
-from core.models import LoginThrottle, User, UserRole
+from core.models import LoginThrottle, User
 from core.permissions import service
 from core.security import hash_password, password_problem
 
@@ -61,7 +61,7 @@ def update_user(*, actor: Actor, user_id: int, values: dict[str, Any], expected_
         if user.id == actor.user_id and "admin" not in clean_values["roles"]:
             raise ValidationFailed({"roles": msg("You cannot remove your own administrator role.")})
         if "admin" in user.roles and "admin" not in clean_values["roles"]:
-            _keep_an_admin(session, user)
+            keep_an_admin(session, user)
         records.update(session, USERS, user, clean_values, expected_version)
         row = records.as_row(USERS, user)
         session.commit()
@@ -89,10 +89,9 @@ def disable_user(*, actor: Actor, user_id: int, expected_version: int) -> dict[s
         user = records.get(session, USERS, user_id)
         if user.id == actor.user_id:
             raise OpsdeskError(msg("You cannot disable your own account."))
-        if "admin" in user.roles:
-            _keep_an_admin(session, user)
-        records.update(session, USERS, user, {"active": False}, expected_version)
-        revoke_sessions(session, user.id, "disabled")
+        records.check_version(session, user, expected_version)
+        disable_account(session, user)
+        records.save(session, user)
         row = records.as_row(USERS, user)
         session.commit()
     return row
@@ -146,21 +145,3 @@ def _clean(
 def _apply(user: User, values: dict[str, Any]) -> None:
     for name, value in values.items():
         setattr(user, name, value)
-
-
-def _keep_an_admin(session: Session, leaving: User) -> None:
-    # Lock every active admin, always in the same order: two admins disabling each other at
-    # the same moment then take turns (no deadlock), and the second sees the first's change.
-    admins = (
-        session.execute(
-            select(User.id)
-            .join(UserRole)
-            .where(UserRole.role == "admin", User.active.is_(True))
-            .order_by(User.id)
-            .with_for_update(of=User)
-        )
-        .scalars()
-        .all()
-    )
-    if not [admin for admin in admins if admin != leaving.id]:
-        raise OpsdeskError(msg("Opsdesk needs at least one active administrator."))

@@ -87,3 +87,19 @@ def shop(sqlite_store) -> dict[str, Any]:
     sofa = make_service("SOFA", price="120.00", minutes="60", skills=("upholstery",), unit="piece")
     technician = make_technician("Wang Lei", area, skills=("carpet", "upholstery"))
     return {"area": area, "customer": customer, "service": service, "sofa": sofa, "technician": technician}
+
+
+def by_key(at: AppTest, key: str) -> Any:
+    """The form field with this key, whatever its kind."""
+    for kind in ("text_input", "text_area", "selectbox", "date_input"):
+        for item in getattr(at, kind):
+            if item.key == key:
+                return item
+    raise AssertionError(f"no field with key {key!r}")
+
+
+def fill(at: AppTest, form: str, **values: Any) -> AppTest:
+    """Set the fields `form.name` of an entity form (ui.forms keys) without running the page."""
+    for name, value in values.items():
+        by_key(at, f"{form}.{name}").set_value(value)
+    return at

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from core.actor import SYSTEM
 from core.services.customers import customers
 from tests.factories import make_area, make_customer, make_user
-from tests.pages.conftest import message_under, texts, widget
+from tests.pages.conftest import by_key, fill, message_under, texts, widget
 from ui.text import escape_markdown
 
 NEW = "customers.new"
@@ -23,20 +23,6 @@ def area(sqlite_store) -> int:
 
 def stored() -> list[dict[str, Any]]:
     return customers.search(actor=SYSTEM, include_archived=True, page_size=100).rows
-
-
-def by_key(at: AppTest, key: str):
-    for kind in ("text_input", "text_area", "selectbox"):
-        for item in getattr(at, kind):
-            if item.key == key:
-                return item
-    raise AssertionError(f"no field with key {key!r}")
-
-
-def fill(at: AppTest, form: str, **values: Any) -> AppTest:
-    for name, value in values.items():
-        by_key(at, f"{form}.{name}").set_value(value)
-    return at
 
 
 def new_form(app) -> AppTest:
