@@ -1,5 +1,6 @@
 """The pages around orders: the technician's day, the dispatch board, receivables and
-settlement, the catalogue, staff and shifts, recurring contracts, and a customer's orders."""
+settlement, the catalogue, the staff list, recurring contracts, and a customer's orders
+(the shifts page: test_roster_pages.py)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,9 @@ from core.actor import SYSTEM
 from core.clock import at as moment_at
 from core.clock import today
 from core.services import contracts, dispatch, jobs, orders, payments
-from core.services import staff as staff_services
 from core.services.catalogue import catalogue
 from tests.factories import make_area, make_customer, make_service, make_technician, make_user, order_values
 from tests.pages.conftest import log_in, message_under, open_app, texts, widget
-from ui.text import escape_markdown
 
 
 @pytest.fixture
@@ -252,39 +251,12 @@ class TestCatalogue:
             at.switch_page("pages/catalogue/new.py")
 
 
-class TestStaffAndShifts:
+class TestStaff:  # the shifts page: tests/pages/test_roster_pages.py
     def test_the_staff_list_shows_the_technicians(self, app, shop):
         make_technician("Wang Lei", shop["area"])
         make_technician("Zhao Min", shop["area"])
         at = page(app("clerk"), "pages/staff/list.py")
         assert sorted(column(at, "Name")) == ["Wang Lei", "Zhao Min"]
-
-    def add_shift(self, at: AppTest, staff_id: int, start: time, end: time) -> AppTest:
-        widget(at.selectbox, "Staff member *").set_value(staff_id)
-        widget(at.date_input, "Day *").set_value(today())
-        widget(at.time_input, "From *").set_value(start)
-        widget(at.time_input, "To *").set_value(end)
-        widget(at.button, "Add").click()
-        return at.run()
-
-    def test_a_manager_adds_a_shift_and_an_overlapping_one_is_refused(self, app, shop):
-        wang = make_technician("Wang Lei", shop["area"])  # on shift tomorrow
-        at = page(app("manager"), "pages/staff/shifts.py")
-        self.add_shift(at, wang, time(8), time(12))
-        assert "Shift added." in texts(at)
-        assert column(at, "From") == ["08:00", "08:00"]
-        self.add_shift(at, wang, time(11), time(15))
-        assert [e.value for e in at.error] == [
-            f"This overlaps another shift, {escape_markdown(f'{today():%m-%d} 08:00')}–{escape_markdown('12:00')}."
-        ]
-        shifts = staff_services.shifts_between(actor=SYSTEM, date_from=today(), date_to=today(), staff_id=wang)
-        assert len(shifts) == 1
-
-    def test_a_clerk_sees_the_shifts_but_cannot_add_one(self, app, shop):
-        make_technician("Wang Lei", shop["area"])
-        at = page(app("clerk"), "pages/staff/shifts.py")
-        assert column(at, "Staff member") == ["Wang Lei"]
-        assert "Add a shift" not in [e.label for e in at.expander]
 
 
 # --- contracts ---------------------------------------------------------------------------
