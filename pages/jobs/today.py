@@ -1,22 +1,72 @@
-"""My jobs today, on a phone: where to go, what to do; start, then complete with the
-materials used and the customer's rating."""
+"""My jobs today, on a phone: clock in and out with one tap (the server takes the time); where to
+go, what to do; start, then complete with the materials used and the customer's rating."""
 
 from typing import Any
 
 import streamlit as st
 
 from core import formatting
-from core.clock import local
+from core.clock import local, today
 from core.entities.catalogue import unit_label
 from core.order_status import STATUSES
-from core.services import jobs, materials
+from core.services import attendance, jobs, materials
 from ui import forms
-from ui.context import current_actor, language, t
+from ui.context import current_actor, language, md, t
 from ui.feedback import attempt, flash, show_flash, succeeded
 from ui.stock_widgets import item_label, quantity, unit_name
 from ui.text import escape_markdown
 
 actor = current_actor()
+
+
+def since(moment: Any) -> str:
+    """A clock-in time: the hour today, the whole date on an earlier day."""
+    return f"{local(moment):%H:%M}" if local(moment).date() == today() else formatting.moment(moment)
+
+
+def tap(step: Any) -> None:
+    """Button callback: the step the person saw (clock in, or out), whatever changed meanwhile."""
+    forms.run_action("timeclock", dict, lambda _values, _confirmed: step(actor=actor), False)
+
+
+def timeclock() -> None:
+    """One tap to clock in or out; the server takes the time. Nothing shows for a login without
+    a staff record (the jobs below say why)."""
+    done = forms.result("timeclock")
+    if done is not None:
+        if done["clock_out"] is None:
+            flash("jobs", t("Clocked in at {time}.", time=f"{local(done['clock_in']):%H:%M}"))
+        else:
+            flash("jobs", t("Clocked out at {time}.", time=f"{local(done['clock_out']):%H:%M}"))
+        st.rerun()
+    mine = attempt(lambda: attendance.my_attendance(actor=actor))
+    if mine is None:
+        return
+    hours = formatting.number(mine["hours_today"])
+    with st.container(border=True):
+        current = mine["open"]
+        if current is None:
+            st.markdown(md("**Not clocked in** · today {hours} h", hours=hours))
+        else:
+            st.markdown(
+                md("**Clocked in since {since}** · today {hours} h", since=since(current["clock_in"]), hours=hours)
+            )
+        if mine["stale"]:
+            st.warning(t("You did not clock out after that; ask a manager to correct the entry."))
+        notice = st.session_state.pop("timeclock.notice", None)
+        if notice is not None:
+            st.error(md(notice))
+        opening = current is None
+        st.button(
+            t("Clock in") if opening else t("Clock out"),
+            key="timeclock.in" if opening else "timeclock.out",
+            type="primary",
+            width="stretch",
+            icon=":material/login:" if opening else ":material/logout:",
+            disabled=mine["stale"],
+            on_click=tap,
+            args=(attendance.clock_in if opening else attendance.clock_out,),
+        )
 
 
 def card(job: dict[str, Any]) -> None:
@@ -101,6 +151,7 @@ def complete(job: dict[str, Any]) -> None:
 
 st.title(t("My jobs today"))
 show_flash("jobs")
+timeclock()
 today_jobs = attempt(lambda: jobs.my_jobs(actor=actor))
 if today_jobs is not None and not today_jobs:
     st.info(t("No jobs today."))

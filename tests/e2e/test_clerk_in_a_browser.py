@@ -7,24 +7,15 @@ import re
 import uuid
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
+
+from tests.e2e.browser_support import DESK, WAIT, log_in
 
 pytestmark = pytest.mark.e2e
-WAIT = 20_000
-expect.set_options(timeout=WAIT)
-
-
-def log_in(page: Page, base: str, username: str, password: str, path: str = "") -> None:
-    page.goto(f"{base}/{path}")
-    page.get_by_role("textbox", name="Username").fill(username)
-    password_box = page.get_by_role("textbox", name="Password")
-    password_box.fill(password)
-    password_box.press("Enter")
-    expect(page.get_by_test_id("stSidebar")).to_be_visible(timeout=WAIT)
 
 
 def test_a_clerk_creates_a_customer_and_finds_it_by_search(server, browser):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page = browser.new_page(viewport=DESK)
     page.set_default_timeout(WAIT)
     log_in(page, server, "clerk", "clerk-demo")
     sidebar = page.get_by_test_id("stSidebar")
