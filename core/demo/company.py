@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time as timing
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, time
 from decimal import Decimal
 from typing import Any
@@ -14,7 +14,21 @@ from typing import Any
 import numpy as np
 
 from core.clock import at
-from core.demo import baskets, booking, catalogue, contracts, demand, history, names, rows, seasons, staff, trail
+from core.demo import (
+    baskets,
+    booking,
+    catalogue,
+    contracts,
+    demand,
+    history,
+    names,
+    personnel,
+    rows,
+    seasons,
+    staff,
+    trail,
+    workforce,
+)
 from core.demo.bulk import Bulk
 from core.demo.catalogue import COMPANY, HOUSEHOLD
 from core.demo.texts import COMMENTS
@@ -72,6 +86,7 @@ class Book:
     history: history.History
     tax_rate: int  # scaled by 10,000
     first: dict[str, int]  # first id per table
+    workforce: workforce.Workforce | None = None  # profiles, leave, the office staff
     number_first: dict[int, int] = field(default_factory=dict)  # per year: the first order number (when written)
 
 
@@ -173,6 +188,7 @@ def _joined(
 def plan(
     rng: np.random.Generator, span: seasons.Period, profiles: list[dict[str, Any]], areas: dict[str, int],
     users: dict[str, tuple[int, str]], total: int, tax_rate: Decimal, first: dict[str, int], weights: dict[str, int],
+    max_weekly_hours: float = 48,
 ) -> Book:  # fmt: skip
     """Plan the whole history in memory (no database work)."""
     tables = catalogue.price_tables([first["services"] + i for i in range(len(catalogue.SERVICES))], staff.SKILL_BITS)
@@ -196,12 +212,14 @@ def plan(
     rank[np.lexsort((np.arange(len(profiles)), joined))] = np.arange(len(profiles))
     # The crew for the workload, each contract's regular technician, then what became of each order.
     crew = staff.build_crew(rng, staff.technicians_needed(float(o["minutes"].sum()) / span.days), span, areas, weights)
-    staff.keep_regulars(crew, span, [(int(home[p.customer]), p.days) for p in plans])
+    kept = staff.keep_regulars(crew, span, [(int(home[p.customer]), p.days) for p in plans])
+    # Who left, who is on leave, the weekly hours limit: the roster dispatch sees (own random stream).
+    people_plan = workforce.plan(rng.spawn(1)[0], crew, span, kept, areas, max_weekly_hours)
     fate = history.decide(rng, span, o["segment"], o["day"], o["contract"])
     area_index = {a: i for i, a in enumerate(sorted(areas.values()))}
     booked = booking.schedule(
-        span, crew, area_index, fate.needs_technician, o["day"], area, o["skills"], o["minutes"], o["window"],
-        o["contract"] >= 0,
+        span, replace(crew, skills=people_plan.dispatch_skills), area_index, fate.needs_technician,
+        o["day"], area, o["skills"], o["minutes"], o["window"], o["contract"] >= 0,
     )  # fmt: skip
     day = booked.day  # a job moved off a fully booked day is done (and requested) later
     story = history.settle(
@@ -242,13 +260,14 @@ def plan(
         history=story,
         tax_rate=int(tax_rate * 10000),
         first=first,
+        workforce=people_plan,
     )
 
 
 def write(bulk: Bulk, book: Book, timer: Callable[[str], None]) -> dict[str, int]:
     """Insert the planned history and move the counters past it."""
     span, first = book.span, book.first
-    staff_first = bulk.reserve("staff", len(book.crew.names))
+    staff_first = bulk.reserve("staff", book.workforce.size)
     contract_first = bulk.reserve("contracts", len(book.contracts))
     customer_first = bulk.reserve("customers", len(book.profiles))
     number_first = {y: bulk.reserve(f"orders-{y}", int((book.year == y).sum())) for y in np.unique(book.year).tolist()}
@@ -258,10 +277,7 @@ def write(bulk: Bulk, book: Book, timer: Callable[[str], None]) -> dict[str, int
     bulk.insert("services", rows.SERVICE_COLUMNS, rows.services(bulk, first["services"], hired, manager))
     bulk.insert("customers", rows.CUSTOMER_COLUMNS, rows.customers(bulk, book, customer_first))
     timer("write customers")
-    people = staff.staff_rows(
-        book.crew, first["staff"], staff_first, book.users["technician"], hired, manager, bulk.stamp
-    )
-    bulk.insert("staff", staff.STAFF_COLUMNS, people)
+    bulk.insert("staff", personnel.STAFF_COLUMNS, personnel.staff_rows(book, staff_first, hired, bulk.stamp))
     bulk.insert("shifts", staff.SHIFT_COLUMNS, staff.shift_rows(book.crew, span, first["staff"], manager, bulk.stamps))
     bulk.insert("contracts", rows.CONTRACT_COLUMNS, rows.contracts(bulk, book, contract_first))
     bulk.insert("contract_lines", rows.CONTRACT_LINE_COLUMNS, rows.contract_lines(book))

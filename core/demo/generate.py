@@ -15,7 +15,7 @@ from core.actor import SYSTEM
 from core.audit import record_event
 from core.clock import today, utcnow
 from core.config import get_settings
-from core.demo import bulk, company, names, seasons, stock
+from core.demo import bulk, company, names, personnel, seasons, stock
 from core.entities.customers import CUSTOMERS
 from core.models import Customer, ServiceArea, User
 from core.numbering import format_number, reserve
@@ -148,14 +148,16 @@ def _build_history(
             get_settings().tax_rate,
             first,
             AREA_WEIGHTS,
+            float(get_settings().max_weekly_hours),
         )
         timer("plan orders")
         written = company.write(writer, book, timer)
         written.update(stock.write(writer, book, seed_value, timer))
+        written.update(personnel.write(writer, book, seed_value, timer))
     return {
         "customers": written["customers"],
         "services": written["services"],
-        "technicians": written["staff"],
+        "staff": written["staff"],
         "shifts": written["shifts"],
         "contracts": written["contracts"],
         "orders": written["orders"],
@@ -166,6 +168,10 @@ def _build_history(
         "items": written["items"],
         "purchase_orders": written["purchase_orders"],
         "stock_movements": written["stock_movements"],
+        "qualifications": written["qualifications"],
+        "trainings": written["trainings"],
+        "leave_requests": written["leave_requests"],
+        "attendance": written["attendance"],
     }
 
 

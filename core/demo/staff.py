@@ -3,9 +3,8 @@ skills, and a shift (or a day off) for every technician on every day of the peri
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -69,6 +68,7 @@ class Crew:
     skills: np.ndarray  # bit masks
     roster: np.ndarray  # OFF, DAY or LATE per technician and day
     quality: np.ndarray  # how customers rate their work, around 0
+    leave_blocks: list[tuple[int, int, int]] = field(default_factory=list)  # person, first day, days: annual leave
 
 
 def technicians_needed(mean_minutes: float) -> int:
@@ -112,20 +112,25 @@ def build_crew(
         covered.append(sorted(areas[c] for c in mine))
         homes.append(areas[home])
         skills[i] = sum(SKILL_BITS[s] for s in PROFILES[profile])
-    roster = _roster(rng, span, profiles)
+    roster, blocks = _roster(rng, span, profiles)
     quality = rng.normal(0, 0.35, count)
-    return Crew(people, public, phones, profiles, covered, homes, skills, roster, quality)
+    return Crew(people, public, phones, profiles, covered, homes, skills, roster, quality, blocks)
 
 
-def _roster(rng: np.random.Generator, span: Period, profiles: list[str]) -> np.ndarray:
+Blocks = list[tuple[int, int, int]]
+
+
+def _roster(rng: np.random.Generator, span: Period, profiles: list[str]) -> tuple[np.ndarray, Blocks]:
     """Two days off a week (households book weekends, so home technicians rest on weekdays),
-    swaps, annual leave, overtime before Spring Festival and the festival week at home."""
+    swaps, annual leave (also returned: person, first day, days), extra days before Spring
+    Festival and the festival week at home."""
     count, days = len(profiles), span.days
     weekday = (np.arange(days) + span.first.weekday()) % 7
     festival = np.array([spring_festival(span.day(i)) for i in range(days)])
     rush = (festival[:, 0] >= 3) & (festival[:, 0] <= 21)
     home_week = (festival[:, 0] <= 2) | (festival[:, 1] <= 6)
     roster = np.full((count, days), DAY, dtype=np.int8)
+    blocks: list[tuple[int, int, int]] = []
     pairs = {
         "home": [(0, 1), (1, 2), (2, 3), (0, 3)],
         "office": [(5, 6), (5, 6), (5, 6), (6, 0)],
@@ -137,21 +142,25 @@ def _roster(rng: np.random.Generator, span: Period, profiles: list[str]) -> np.n
         off ^= rng.random(days) < 0.05  # swapped days
         off &= ~(rush & (rng.random(days) < 0.5))  # overtime before the festival
         for start in range(int(rng.integers(100, 250)), days, 365):  # a week or so of leave a year
-            off[start : start + int(rng.integers(5, 10))] = True
+            length = int(rng.integers(5, 10))
+            off[start : start + length] = True
+            blocks.append((i, start, length))
         if i == 0 or rng.random() < 0.65:
             off |= home_week
         late_share = {"office": 0.3, "home": 0.2, "all": 0.25}[profile] * rng.uniform(0.5, 1.5)
         late = rng.random(days) < late_share
         roster[i] = np.where(off, OFF, np.where(late, LATE, DAY))
     roster[0, span.today : span.today + 2] = DAY  # the demo technician has work today and tomorrow
-    return roster
+    return roster, blocks
 
 
-def keep_regulars(crew: Crew, span: Period, visits: list[tuple[int, list[int]]]) -> None:
+def keep_regulars(crew: Crew, span: Period, visits: list[tuple[int, list[int]]]) -> np.ndarray:
     """Each recurring contract has its regular technician (office skills, covers the area),
-    rostered on a day shift for every visit, except the Spring Festival week."""
+    rostered on a day shift for every visit, except the Spring Festival week; returns those
+    days (person × day) so that later changes to the roster keep them."""
     office = SKILL_BITS["office"]
     load = [0] * len(crew.names)
+    kept = np.zeros(crew.roster.shape, dtype=bool)
     home_week = np.array([spring_festival(span.day(i))[1] <= 6 for i in range(span.days)])
     for area, days in visits:
         able = [t for t in range(len(crew.names)) if crew.skills[t] & office and area in crew.areas[t]]
@@ -161,49 +170,24 @@ def keep_regulars(crew: Crew, span: Period, visits: list[tuple[int, list[int]]])
         load[regular] += 1
         wanted = np.array(days, dtype=np.int64)
         crew.roster[regular, wanted[~home_week[wanted]]] = DAY
+        kept[regular, wanted[~home_week[wanted]]] = True
+    return kept
 
 
-def staff_rows(
-    crew: Crew, first_id: int, first_number: int, technician_user: int, hired: int, manager: int,
-    stamp: Callable[[int], str],
-) -> list[tuple]:  # fmt: skip
-    """Staff rows: id, employee_no, name, public_name, phone, position, status, user_id, areas, skills, stamps."""
-    rows = []
-    for i, name in enumerate(crew.names):
-        rows.append(
-            (
-                first_id + i,
-                f"EMP-{first_number + i:06d}",
-                name,
-                crew.public[i],
-                crew.phones[i],
-                "technician",
-                "active",
-                technician_user if i == 0 else None,
-                json.dumps(crew.areas[i]),
-                json.dumps([s for s in SKILLS if crew.skills[i] & SKILL_BITS[s]]),
-                stamp(hired),
-                stamp(hired),
-                manager,
-                manager,
-                1,
-            )
-        )
-    return rows
-
-
-STAFF_COLUMNS = (
-    "id", "employee_no", "name", "public_name", "phone", "position", "status", "user_id", "areas", "skills",
-    "created_at", "updated_at", "created_by_id", "updated_by_id", "version",
-)  # fmt: skip
-SHIFT_COLUMNS = ("staff_id", "starts_at", "ends_at", "area_id", "created_at", "updated_at", "created_by_id",
+SHIFT_COLUMNS = ("staff_id", "starts_at", "ends_at", "area_id", "role", "created_at", "updated_at", "created_by_id",
                  "updated_by_id", "version")  # fmt: skip
 
 
-def shift_rows(crew: Crew, span: Period, first_id: int, manager: int, stamps: Callable[[np.ndarray], list]):
-    """Every shift of the roster, in day order; each planned by the manager a week ahead."""
+def shift_rows(
+    crew: Crew, span: Period, first_id: int, manager: int, stamps: Callable[[np.ndarray], list],
+    areas: list[int | None] | None = None, roles: list[str] | None = None,
+):  # fmt: skip
+    """Every shift of the roster, in day order; each planned by the manager a week ahead, in the
+    person's home district (`areas`, else crew.home) and role (`roles`, else technician)."""
     begins = np.array([0, HOURS[DAY][0], HOURS[LATE][0]], dtype=np.int64)
     ends = np.array([0, HOURS[DAY][1], HOURS[LATE][1]], dtype=np.int64)
+    area = np.array(crew.home if areas is None else areas, dtype=object)
+    role = np.array(["technician"] * len(crew.names) if roles is None else roles, dtype=object)
     for low in range(0, span.days, 100):
         days, techs = np.nonzero(crew.roster[:, low : low + 100].T)
         days += low
@@ -215,7 +199,8 @@ def shift_rows(crew: Crew, span: Period, first_id: int, manager: int, stamps: Ca
             (first_id + techs).tolist(),
             stamps(midnight + begins[kind]),
             stamps(midnight + ends[kind]),
-            np.array(crew.home, dtype=np.int64)[techs].tolist(),
+            area[techs].tolist(),
+            role[techs].tolist(),
             planned,
             planned,
             [manager] * n,
