@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.i18n import Message, msg
 from core.permissions import allowed
-from core.services import counts, orders, purchasing
+from core.services import attendance, counts, leave, orders, purchasing
 from ui.context import current_actor, t
 from ui.navigation import link, visible_specs
 from ui.text import escape_markdown
@@ -48,6 +48,20 @@ WAITING: tuple[tuple[str, str, Message, Callable[[], list[Any]], str], ...] = (
         "stock-ledger",
     ),
     ("discounts", "edit", msg("Discounts to approve"), lambda: orders.pending_discounts(actor=actor), "discounts"),
+    (
+        "leave",
+        "edit",
+        msg("Leave requests to decide"),
+        lambda: theirs_to_approve(leave.pending_leave(actor=actor), "requested_by_id"),
+        "leave-requests",
+    ),
+    (
+        "attendance",
+        "edit",
+        msg("Forgotten clock-outs"),
+        lambda: attendance.missing_clock_outs(actor=actor),
+        "attendance",
+    ),
 )
 
 st.title(t("Welcome, {name}", name=escape_markdown(actor.display_name)))
