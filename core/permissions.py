@@ -54,6 +54,9 @@ MODULES: dict[str, Bilingual] = {
     "attendance": Bilingual("attendance of everyone", "全员考勤"),
     "leave": Bilingual("leave approval", "请假审批"),
     "reviews": Bilingual("performance reviews", "绩效评估"),
+    "dashboards": Bilingual("dashboards and reports", "看板与报表"),
+    "kpis": Bilingual("KPIs and their targets", "关键指标与目标"),
+    "data": Bilingual("data downloads", "数据下载"),
 }
 
 EVERYONE = frozenset(ROLES)
@@ -129,6 +132,9 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "create": frozenset({"manager"}),
         "edit": frozenset({"manager"}),
     },
+    "dashboards": {"view": frozenset({"manager", "analyst", "executive"})},
+    "kpis": {"view": frozenset({"manager", "executive"}), "edit": frozenset({"manager"})},  # edit: set targets
+    "data": {"view": frozenset({"analyst", "manager"})},
 }
 
 

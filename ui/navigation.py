@@ -163,6 +163,19 @@ PAGES: tuple[PageSpec, ...] = (
         "reviews",
         section="Catalogue and staff",
     ),
+    PageSpec(
+        "pages/analytics/dashboard.py",
+        "dashboard",
+        "Dashboard",
+        ":material/monitoring:",
+        "dashboards",
+        section="Analytics",
+    ),
+    PageSpec("pages/analytics/kpis.py", "kpis", "KPIs", ":material/speed:", "kpis", section="Analytics"),
+    PageSpec(
+        "pages/analytics/reports.py", "reports", "Reports", ":material/summarize:", "dashboards", section="Analytics"
+    ),
+    PageSpec("pages/analytics/data.py", "data", "Data", ":material/dataset:", "data", section="Analytics"),
     PageSpec("pages/stock/items.py", "stock-items", "Stock items", ":material/inventory_2:", "stock", section="Stock"),
     PageSpec(
         "pages/stock/item_new.py",

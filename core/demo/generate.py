@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
 from core import db
@@ -107,7 +107,18 @@ def seed(
     if orders:
         detail += f", {made['orders']} orders"
     record_event(SYSTEM, "demo_seeded", detail=detail)
+    _analyze()
     return made
+
+
+def _analyze() -> None:
+    """Fresh statistics after the bulk load: without them PostgreSQL's planner scans whole tables
+    (the analytics snapshot's catch-up query among them) until autovacuum gets round to it."""
+    engine = db.get_engine()
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
 
 
 def _seed_history(

@@ -1,5 +1,6 @@
 """Every table of Opsdesk; importing this package registers them all on `Base.metadata`."""
 
+from core.models.analytics import KpiTarget
 from core.models.audit import AuditEntry
 from core.models.base import Base, Fixed, Money, Stamped, UTCDateTime
 from core.models.catalogue import Service
@@ -31,6 +32,7 @@ __all__ = [
     "Customer",
     "Fixed",
     "Item",
+    "KpiTarget",
     "LeaveRequest",
     "LoginThrottle",
     "LookupAttempt",

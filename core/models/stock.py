@@ -61,7 +61,7 @@ class Movement(Base):
     quantity: Mapped[Decimal] = mapped_column(Fixed(2))
     unit_cost: Mapped[Decimal] = mapped_column(Money())
     balance_after: Mapped[Decimal] = mapped_column(Fixed(2))
-    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     actor_name: Mapped[str] = mapped_column(String(100))
     reason: Mapped[str | None] = mapped_column(String(300))

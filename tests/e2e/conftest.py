@@ -53,10 +53,23 @@ def server_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     }
 
 
+SERVER_LOG: list[Path] = []  # the running server's log, shown under a failed browser test
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    if report.when == "call" and report.failed and SERVER_LOG and SERVER_LOG[0].exists():
+        tail = SERVER_LOG[0].read_text(encoding="utf-8", errors="replace")[-8000:]
+        report.sections.append(("the server's log (last 8,000 characters)", tail))
+
+
 @pytest.fixture(scope="session")
 def server(server_env: dict[str, str]) -> Iterator[str]:
     env = server_env
     data = Path(env["OPSDESK_DATA_DIR"])
+    SERVER_LOG[:] = [data / "server.log"]
     subprocess.run([sys.executable, "-m", "core.bootstrap"], cwd=ROOT, env=env, check=True, capture_output=True)
     port = _free_port()
     log = (data / "server.log").open("w")

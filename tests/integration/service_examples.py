@@ -31,8 +31,12 @@ from tests.factories import (
     record_version,
 )
 from tests.integration.attendance_examples import ATTENDANCE_EXAMPLES
+from tests.integration.dashboard_examples import DASHBOARD_EXAMPLES
+from tests.integration.dataset_examples import DATASET_EXAMPLES
+from tests.integration.kpi_examples import KPI_EXAMPLES
 from tests.integration.order_support import tomorrow
 from tests.integration.people_examples import PEOPLE_EXAMPLES
+from tests.integration.report_examples import REPORT_EXAMPLES
 from tests.integration.review_examples import REVIEW_EXAMPLES
 from tests.integration.roster_examples import ROSTER_EXAMPLES
 from tests.integration.stock_examples import STOCK_EXAMPLES, StockSeeded
@@ -353,8 +357,12 @@ EXAMPLES: dict[str, Callable[[Seeded], dict[str, Any]]] = {
     "core.services.catalogue.check_import": lambda c: {"data": CATALOGUE_CSV},
     "core.services.catalogue.run_import": lambda c: {"data": CATALOGUE_CSV},
     **STOCK_EXAMPLES,
+    **DASHBOARD_EXAMPLES,
     **ROSTER_EXAMPLES,
     **ATTENDANCE_EXAMPLES,
     **PEOPLE_EXAMPLES,
     **REVIEW_EXAMPLES,
+    **DATASET_EXAMPLES,
+    **KPI_EXAMPLES,
+    **REPORT_EXAMPLES,
 }
