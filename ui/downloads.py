@@ -10,7 +10,11 @@ import streamlit as st
 from core.clock import utcnow
 from core.entities.csv_io import safe_cell
 
-MIME = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+MIME = {
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "parquet": "application/vnd.apache.parquet",
+}
 
 
 def download(label: str, build: Callable[[], bytes], stem: str, *, kind: str = "csv", key: str) -> None:
