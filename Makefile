@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 
 .DEFAULT_GOAL := run
-.PHONY: run test setup lint
+.PHONY: run test setup lint bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,6 @@ test: $(VENV)/.dev-installed setup
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python benchmarks/analytics.py
