@@ -1,26 +1,98 @@
 """Where the materials go: consumption per item and month, per service and per technician,
-material cost per order, the value of what is in stock, and what no longer moves."""
+material cost per order, the value of what is in stock, and what no longer moves.
+
+Every figure is a DuckDB query over the columnar snapshot (core/analytics/snapshot.py), except the
+use per service: it needs each service's bill of materials (service_materials), which the snapshot
+does not mirror, so that one still reads the store."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from core import db
 from core.actor import Actor
-from core.clock import at, local, today
-from core.models import Customer, Item, Movement, Order, ServiceMaterial, Staff
+from core.analytics import snapshot
+from core.clock import at, today
+from core.models import Item, Movement, Order, ServiceMaterial
 from core.permissions import service
 
 CENT = Decimal("0.01")
 
+# Issues to orders and returns from them in the period (`m`), company days as instant bounds; a
+# return is negative use (issues carry a negative quantity). Sums stay exact: cents are taken after.
+USED_WHERE = """
+    WHERE m.kind IN ('issue', 'return') AND m.order_id IS NOT NULL
+      AND m."at" >= CAST($first AS TIMESTAMPTZ) AND m."at" < CAST($after AS TIMESTAMPTZ)
+"""
+ITEM_COLUMNS = "i.id AS item_id, i.sku, i.name_en, i.name_zh, i.unit"
+
+BY_MONTH_SQL = f"""
+WITH used AS (
+    SELECT strftime(m."at", '%Y-%m') AS month, m.item_id,
+           SUM(-m.quantity) AS quantity, SUM(-m.quantity * m.unit_cost) AS cost
+    FROM stock_movements m {USED_WHERE}
+    GROUP BY 1, 2)
+SELECT u.month, {ITEM_COLUMNS}, u.quantity, u.cost
+FROM used u JOIN items i ON i.id = u.item_id
+ORDER BY u.month, i.id
+"""
+
+# The technician the order was assigned to, by name ('—' when none).
+BY_TECHNICIAN_SQL = f"""
+WITH used AS (
+    SELECT COALESCE(s.name, '—') AS technician, m.item_id,
+           SUM(-m.quantity) AS quantity, SUM(-m.quantity * m.unit_cost) AS cost
+    FROM stock_movements m JOIN orders o ON o.id = m.order_id LEFT JOIN staff s ON s.id = o.technician_id
+    {USED_WHERE}
+    GROUP BY 1, 2)
+SELECT u.technician, {ITEM_COLUMNS}, u.quantity, u.cost
+FROM used u JOIN items i ON i.id = u.item_id
+ORDER BY u.technician, i.id
+"""
+
+ORDER_COSTS_SQL = f"""
+WITH spent AS (
+    SELECT m.order_id, SUM(-m.quantity * m.unit_cost) AS spent FROM stock_movements m {USED_WHERE} GROUP BY 1)
+SELECT o.id AS order_id, o.number, o.requested_date, c.name AS customer_name,
+       o.subtotal - o.discount_amount AS earned, s.spent
+FROM spent s JOIN orders o ON o.id = s.order_id JOIN customers c ON c.id = o.customer_id
+ORDER BY o.requested_date DESC, o.number DESC
+"""
+
+STOCK_VALUE_SQL = f"""
+SELECT {ITEM_COLUMNS}, i.category, i.on_hand, i.unit_cost, i.on_hand * i.unit_cost AS value
+FROM items i ORDER BY i.sku
+"""
+
+# Items in stock whose last issue (any, to an order or not) came before the day `since`, or that never went out.
+SLOW_MOVING_SQL = f"""
+WITH last AS (SELECT item_id, MAX("at") AS went_out FROM stock_movements WHERE kind = 'issue' GROUP BY 1)
+SELECT {ITEM_COLUMNS}, i.on_hand, CAST(l.went_out AS DATE) AS last_issue, i.on_hand * i.unit_cost AS value
+FROM items i LEFT JOIN last l ON l.item_id = i.id
+WHERE i.on_hand > 0 AND (l.went_out IS NULL OR l.went_out < CAST($since AS TIMESTAMPTZ))
+ORDER BY i.id
+"""
+
+
+def _query(sql: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The rows of one snapshot query as dicts, read to the end."""
+    with snapshot.reader() as con:
+        relation = con.sql(sql, params=params)
+        names = relation.columns
+        return [dict(zip(names, row, strict=True)) for row in relation.fetchall()]
+
+
+def _bounds(date_from: date | None, date_to: date | None) -> dict[str, date]:
+    date_from, date_to = _period(date_from, date_to)
+    return {"first": date_from, "after": date_to + timedelta(days=1)}
+
 
 def _used(session: Any, date_from: date, date_to: date) -> list[tuple[Movement, Item]]:
-    """Issues to orders and returns from them in the period (a return is negative use)."""
+    """Issues to orders and returns from them in the period (a return is negative use), from the store."""
     return list(
         session.execute(
             select(Movement, Item)
@@ -47,17 +119,8 @@ def _period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
 @service("stock", "view")
 def by_month(*, actor: Actor, date_from: date | None = None, date_to: date | None = None) -> list[dict[str, Any]]:
     """Quantity used and its cost, per item and calendar month (company time)."""
-    date_from, date_to = _period(date_from, date_to)
-    totals: dict[tuple[str, int], dict[str, Any]] = {}
-    with db.reading() as session:
-        for movement, item in _used(session, date_from, date_to):
-            month = local(movement.at).strftime("%Y-%m")
-            row = totals.setdefault(
-                (month, item.id), {"month": month, **_item(item), "quantity": Decimal(0), "cost": Decimal(0)}
-            )
-            row["quantity"] -= movement.quantity
-            row["cost"] -= movement.quantity * movement.unit_cost
-    return [{**row, "cost": row["cost"].quantize(CENT)} for _key, row in sorted(totals.items())]
+    rows = _query(BY_MONTH_SQL, _bounds(date_from, date_to))
+    return [{**row, "cost": row["cost"].quantize(CENT)} for row in rows]
 
 
 @service("stock", "view")
@@ -97,90 +160,36 @@ def by_service(*, actor: Actor, date_from: date | None = None, date_to: date | N
 @service("stock", "view")
 def by_technician(*, actor: Actor, date_from: date | None = None, date_to: date | None = None) -> list[dict[str, Any]]:
     """Use per technician (the one the order was assigned to), per item."""
-    date_from, date_to = _period(date_from, date_to)
-    totals: dict[tuple[str, int], dict[str, Any]] = {}
-    with db.reading() as session:
-        names = {s.id: s.name for s in session.execute(select(Staff)).scalars()}
-        technician_of = {}
-        for movement, item in _used(session, date_from, date_to):
-            if movement.order_id not in technician_of:
-                technician_of[movement.order_id] = session.get(Order, movement.order_id).technician_id
-            name = names.get(technician_of[movement.order_id], "—")
-            row = totals.setdefault(
-                (name, item.id), {"technician": name, **_item(item), "quantity": Decimal(0), "cost": Decimal(0)}
-            )
-            row["quantity"] -= movement.quantity
-            row["cost"] -= movement.quantity * movement.unit_cost
-    return [{**row, "cost": row["cost"].quantize(CENT)} for _key, row in sorted(totals.items())]
+    rows = _query(BY_TECHNICIAN_SQL, _bounds(date_from, date_to))
+    return [{**row, "cost": row["cost"].quantize(CENT)} for row in rows]
 
 
 @service("stock", "view")
 def order_costs(*, actor: Actor, date_from: date | None = None, date_to: date | None = None) -> list[dict[str, Any]]:
     """Each order's material cost beside what it earned before tax."""
-    date_from, date_to = _period(date_from, date_to)
-    cost: dict[int, Decimal] = defaultdict(Decimal)
-    with db.reading() as session:
-        for movement, _item_row in _used(session, date_from, date_to):
-            cost[movement.order_id] -= movement.quantity * movement.unit_cost
-        rows = []
-        for order_id, spent in cost.items():
-            order = session.get(Order, order_id)
-            customer = session.get(Customer, order.customer_id)
-            earned = order.subtotal - order.discount_amount
-            rows.append(
-                {
-                    "order_id": order.id,
-                    "number": order.number,
-                    "requested_date": order.requested_date,
-                    "customer_name": customer.name,
-                    "earned": earned,
-                    "material_cost": spent.quantize(CENT),
-                    "share": (spent / earned * 100).quantize(Decimal("0.1")) if earned else None,
-                }
-            )
-    return sorted(rows, key=lambda row: (row["requested_date"], row["number"]), reverse=True)
+    rows = []
+    for row in _query(ORDER_COSTS_SQL, _bounds(date_from, date_to)):
+        spent, earned = row.pop("spent"), row["earned"]
+        rows.append(
+            {
+                **row,
+                "material_cost": spent.quantize(CENT),
+                "share": (spent / earned * 100).quantize(Decimal("0.1")) if earned else None,
+            }
+        )
+    return rows
 
 
 @service("stock", "view")
 def stock_value(*, actor: Actor) -> dict[str, Any]:
     """What is on the shelves, at the average cost."""
-    with db.reading() as session:
-        rows = [
-            {
-                **_item(item),
-                "category": item.category,
-                "on_hand": item.on_hand,
-                "unit_cost": item.unit_cost,
-                "value": (item.on_hand * item.unit_cost).quantize(CENT),
-            }
-            for item in session.execute(select(Item).order_by(Item.sku)).scalars()
-        ]
+    rows = [{**row, "value": row["value"].quantize(CENT)} for row in _query(STOCK_VALUE_SQL)]
     return {"rows": rows, "total": sum((row["value"] for row in rows), Decimal(0))}
 
 
 @service("stock", "view")
 def slow_moving(*, actor: Actor, days: int = 90) -> list[dict[str, Any]]:
     """Items in stock that have not gone out for `days` days (or never), most value first."""
-    since = at(today() - timedelta(days=days), time.min)
-    with db.reading() as session:
-        last = {
-            item_id: moment
-            for item_id, moment in session.execute(
-                select(Movement.item_id, func.max(Movement.at))
-                .where(Movement.kind == "issue")
-                .group_by(Movement.item_id)
-            )
-        }
-        rows = []
-        for item in session.execute(select(Item).where(Item.on_hand > 0)).scalars():
-            went_out = last.get(item.id)
-            if went_out is None or went_out < since:
-                rows.append(
-                    {
-                        **_item(item),
-                        "on_hand": item.on_hand,
-                        "last_issue": local(went_out).date() if went_out else None,
-                        "value": (item.on_hand * item.unit_cost).quantize(CENT),
-                    }
-                )
+    since = today() - timedelta(days=days)  # from its first instant, company time
+    rows = [{**row, "value": row["value"].quantize(CENT)} for row in _query(SLOW_MOVING_SQL, {"since": since})]
     return sorted(rows, key=lambda row: row["value"], reverse=True)
