@@ -1,6 +1,6 @@
-"""What each order is for: one to three lines from the catalogue with sensible sizes, the
-time window asked for, a discount now and then, and the totals exactly as core.pricing
-computes them (subtotal, discount, 6% tax)."""
+"""What each order is for: one to three lines (up to six in the benchmark's larger baskets) from
+the catalogue with sensible sizes, the time window asked for, a discount now and then, and the
+totals exactly as core.pricing computes them (subtotal, discount, 6% tax)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import numpy as np
 from core.demo.catalogue import COMPANY, HOUSEHOLD, LINES_PER_ORDER, MAX_MINUTES, PriceTables
 from core.pricing import totals
 
-MAX_LINES = 3
+MAX_LINES = 6  # the widest basket profile (catalogue.LARGE_BASKETS)
 
 # Windows a customer may ask for (company wall-clock minutes): start, end.
 WINDOWS = (
@@ -51,17 +51,26 @@ def _draw(rng: np.random.Generator, probabilities: np.ndarray, rows: np.ndarray)
     return np.minimum((u[:, None] > cumulative[rows]).sum(axis=1), probabilities.shape[1] - 1)
 
 
-def fill(rng: np.random.Generator, tables: PriceTables, segment: np.ndarray, mix: np.ndarray, mixes: np.ndarray):
-    """Lines for each order: `mix` picks a row of `mixes` (service probabilities) per order."""
+def fill(
+    rng: np.random.Generator,
+    tables: PriceTables,
+    segment: np.ndarray,
+    mix: np.ndarray,
+    mixes: np.ndarray,
+    lines_per_order: dict[int, tuple[float, ...]] = LINES_PER_ORDER,
+) -> Baskets:
+    """Lines for each order: `mix` picks a row of `mixes` (service probabilities) per order, and
+    `lines_per_order` how many lines (catalogue.LINES_PER_ORDER or LARGE_BASKETS)."""
     n = len(segment)
+    width = max(len(shares) for shares in lines_per_order.values())
     counts = np.where(
         segment == HOUSEHOLD,
-        np.searchsorted(np.cumsum(LINES_PER_ORDER[HOUSEHOLD]), rng.random(n), side="right") + 1,
-        np.searchsorted(np.cumsum(LINES_PER_ORDER[COMPANY]), rng.random(n), side="right") + 1,
+        np.searchsorted(np.cumsum(lines_per_order[HOUSEHOLD]), rng.random(n), side="right") + 1,
+        np.searchsorted(np.cumsum(lines_per_order[COMPANY]), rng.random(n), side="right") + 1,
     )
-    counts = np.minimum(counts, MAX_LINES)
+    counts = np.minimum(counts, width)
     service = np.full((n, MAX_LINES), -1, dtype=np.int64)
-    for slot in range(MAX_LINES):
+    for slot in range(width):
         wanted = np.flatnonzero(counts > slot)
         picked = _draw(rng, mixes, mix[wanted])
         for _attempt in range(12):  # no service twice in one order
@@ -71,7 +80,8 @@ def fill(rng: np.random.Generator, tables: PriceTables, segment: np.ndarray, mix
             picked[clash] = _draw(rng, mixes, mix[wanted[clash]])
         clash = (service[wanted, :slot] == picked[:, None]).any(axis=1)
         service[wanted[~clash], slot] = picked[~clash]
-    size = rng.integers(0, tables.quantity.shape[2], (n, MAX_LINES))
+    size = np.zeros((n, MAX_LINES), dtype=np.int64)
+    size[:, :width] = rng.integers(0, tables.quantity.shape[2], (n, width))  # draws only what the profile needs
     rows = np.repeat(segment[:, None].astype(np.int64), MAX_LINES, axis=1)
     present = service >= 0
     safe = np.maximum(service, 0)

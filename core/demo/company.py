@@ -91,15 +91,16 @@ class Book:
 
 
 def _requested(
-    rng: np.random.Generator, span: seasons.Period, tables: catalogue.PriceTables, people: demand.Customers, total: int
-) -> dict[str, np.ndarray]:
+    rng: np.random.Generator, span: seasons.Period, tables: catalogue.PriceTables, people: demand.Customers, total: int,
+    lines_per_order: dict[int, tuple[float, ...]],
+) -> dict[str, np.ndarray]:  # fmt: skip
     """Orders customers asked for: day, lines, window, when taken, by whom."""
     wanted = demand.daily_orders(rng, span, total)
     seg = wanted.segment
     spring = np.array([seasons.spring_cleaning(span.day(i)) for i in range(span.days)])
     mix = np.where(seg == COMPANY, 2, np.where(spring[wanted.day], 1, 0))
     mixes = np.stack([catalogue.mix_probabilities(m) for m in ("household", "spring_cleaning", "company")])
-    lines = baskets.fill(rng, tables, seg, mix, mixes)
+    lines = baskets.fill(rng, tables, seg, mix, mixes, lines_per_order)
     window = baskets.windows(rng, seg, lines.minutes)
     created = demand.created_at(rng, span, seg, wanted.day, wanted.lead, WINDOW_START[window])
     return {
@@ -188,7 +189,7 @@ def _joined(
 def plan(
     rng: np.random.Generator, span: seasons.Period, profiles: list[dict[str, Any]], areas: dict[str, int],
     users: dict[str, tuple[int, str]], total: int, tax_rate: Decimal, first: dict[str, int], weights: dict[str, int],
-    max_weekly_hours: float = 48,
+    max_weekly_hours: float = 48, lines_per_order: dict[int, tuple[float, ...]] = catalogue.LINES_PER_ORDER,
 ) -> Book:  # fmt: skip
     """Plan the whole history in memory (no database work)."""
     tables = catalogue.price_tables([first["services"] + i for i in range(len(catalogue.SERVICES))], staff.SKILL_BITS)
@@ -197,7 +198,8 @@ def plan(
     people = demand.customer_activity(rng, span, kinds, home)
     plans = contracts.plan_contracts(rng, span, people, tables, total)
     visits = _visits(rng, span, tables, plans)
-    o = _in_creation_order(_requested(rng, span, tables, people, max(total - len(visits["day"]), 0)), visits)
+    asked = _requested(rng, span, tables, people, max(total - len(visits["day"]), 0), lines_per_order)
+    o = _in_creation_order(asked, visits)
     year, serial = _numbers(span, o["created"])
     area = home[o["customer"]]
     channel = _channels(rng, span, o)

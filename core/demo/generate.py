@@ -16,6 +16,7 @@ from core.audit import record_event
 from core.clock import today, utcnow
 from core.config import get_settings
 from core.demo import bulk, company, names, personnel, seasons, stock
+from core.demo.catalogue import LINES_PER_ORDER
 from core.entities.customers import CUSTOMERS
 from core.models import Customer, ServiceArea, User
 from core.numbering import format_number, reserve
@@ -73,6 +74,7 @@ def seed(
     orders: int | None = None,
     seed_value: int = 42,
     timings: dict[str, float] | None = None,
+    lines_per_order: dict[int, tuple[float, ...]] = LINES_PER_ORDER,
 ) -> dict[str, int]:
     """Fill an empty database with the demo company; refuses to touch one that has users.
 
@@ -80,7 +82,8 @@ def seed(
     plus the catalogue, technicians, rosters and contracts they need and the store room
     (suppliers, items, purchases, the materials the jobs used). `orders` gives the
     number of orders (exactly); given `customers` alone, or `orders=0`, only the users,
-    areas and customers are made. `timings` collects seconds per phase."""
+    areas and customers are made. `timings` collects seconds per phase; `lines_per_order` is the
+    share of orders with 1, 2, 3... lines per segment (the benchmark asks for catalogue.LARGE_BASKETS)."""
     if customers is None and orders is None:
         customers, orders = DEMO_CUSTOMERS, DEMO_ORDERS
     customers = DEMO_CUSTOMERS if customers is None else customers
@@ -102,7 +105,7 @@ def seed(
         made["customers"] = seed_customers(customers, rng, areas)
         timer("customers")
     else:
-        made.update(_seed_history(customers, orders, seed_value, rng, areas, users, timer))
+        made.update(_seed_history(customers, orders, seed_value, rng, areas, users, timer, lines_per_order))
     detail = f"seed {seed_value}: {len(DEMO_USERS)} users, {made['customers']} customers"
     if orders:
         detail += f", {made['orders']} orders"
@@ -129,10 +132,11 @@ def _seed_history(
     areas: dict[str, int],
     users: dict[str, tuple[int, str]],
     timer: company.Timer,
+    lines_per_order: dict[int, tuple[float, ...]],
 ) -> dict[str, int]:
     """Customers with three years of orders, and everything the orders need, in one bulk load."""
     with bulk.without_cycle_collection():
-        return _build_history(customers, orders, seed_value, rng, areas, users, timer)
+        return _build_history(customers, orders, seed_value, rng, areas, users, timer, lines_per_order)
 
 
 def _build_history(
@@ -143,6 +147,7 @@ def _build_history(
     areas: dict[str, int],
     users: dict[str, tuple[int, str]],
     timer: company.Timer,
+    lines_per_order: dict[int, tuple[float, ...]],
 ) -> dict[str, int]:
     phones: list[str] = []
     profiles = [_customer(rng, areas, phones) for _ in range(customers)]
@@ -160,6 +165,7 @@ def _build_history(
             first,
             AREA_WEIGHTS,
             float(get_settings().max_weekly_hours),
+            lines_per_order,
         )
         timer("plan orders")
         written = company.write(writer, book, timer)

@@ -18,6 +18,7 @@ from core import db
 from core.actor import SYSTEM
 from core.auth import actor_for
 from core.clock import local, today
+from core.demo.catalogue import LARGE_BASKETS
 from core.demo.generate import seed
 from core.demo.seasons import CNY
 from core.models import Base, Contract, Customer, Order, OrderEvent, Payment, Service, Shift, Staff, User
@@ -106,6 +107,25 @@ def test_every_line_and_total_is_what_core_pricing_makes_of_it(company):
                 figures.total,
             )
             assert order.tax_rate == Decimal("0.06") and 1 <= len(order.lines) <= 3
+
+
+def test_the_benchmarks_larger_baskets_hold_about_three_lines_each_priced_the_same_way(store):
+    seed(customers=CUSTOMERS, orders=ORDERS, seed_value=11, lines_per_order=LARGE_BASKETS)
+    with db.reading() as session:
+        catalogue = {s.id: s for s in session.execute(select(Service)).scalars()}
+        found = session.execute(select(Order)).scalars().all()
+        counts = [len(order.lines) for order in found]
+        for order in found:
+            assert len({line.service_id for line in order.lines}) == len(order.lines)  # no service twice
+            assert [line.amount for line in order.lines] == [
+                price_line(catalogue[line.service_id], line.quantity).amount for line in order.lines
+            ]
+            assert (
+                order.total
+                == totals([line.amount for line in order.lines], 0, order.discount_pct, order.tax_rate).total
+            )
+    assert len(found) == ORDERS and max(counts) <= 6
+    assert 2.7 <= sum(counts) / len(counts) <= 3.3  # the demo's own baskets average about 1.55
 
 
 def booked_jobs() -> list[Order]:
