@@ -1,6 +1,7 @@
 """The aggregates `benchmarks/analytics.py` measures, each written three ways over the same data.
 
-- `duck`: DuckDB SQL over the snapshot's tables (real units, TIMESTAMPTZ in the company's zone).
+- `duck`: DuckDB SQL over the snapshot's tables (real units, TIMESTAMPTZ in the company's zone,
+  and the local days the snapshot stores beside the instants, e.g. `completed_day`).
   The same text runs on Opsdesk's snapshot (a) and on the floor: Arrow tables registered in a
   bare DuckDB connection (d).
 - `store`: the same aggregate as SQL on the operational SQLite store (b): money and quantities
@@ -154,7 +155,7 @@ QUERIES: tuple[Query, ...] = (
         "revenue_by_month",
         ("orders",),
         lambda w: (
-            "SELECT date_trunc('month', CAST(completed_at AS DATE)) AS month, sum(total) AS revenue, "
+            "SELECT date_trunc('month', completed_day) AS month, sum(total) AS revenue, "
             f"count(*) AS orders FROM orders WHERE status IN {DONE_SQL} GROUP BY 1 ORDER BY 1"
         ),
         lambda w: (
@@ -254,7 +255,7 @@ QUERIES: tuple[Query, ...] = (
         "consumption_by_item_month",
         ("stock_movements", "items"),
         lambda w: (
-            "SELECT i.sku, date_trunc('month', CAST(m.at AS DATE)) AS month, sum(-m.quantity) AS used, "
+            "SELECT i.sku, date_trunc('month', m.at_day) AS month, sum(-m.quantity) AS used, "
             "sum(-m.quantity * m.unit_cost) AS cost FROM stock_movements m JOIN items i ON i.id = m.item_id "
             f"WHERE m.kind = 'issue' AND m.at >= TIMESTAMP '{w.year_ago}' AT TIME ZONE 'UTC' "
             "GROUP BY 1, 2 ORDER BY 1, 2"
@@ -270,7 +271,7 @@ QUERIES: tuple[Query, ...] = (
         "new_customers_by_month",
         ("customers",),
         lambda w: (
-            "SELECT date_trunc('month', CAST(created_at AS DATE)) AS month, count(*) AS customers "
+            "SELECT date_trunc('month', created_day) AS month, count(*) AS customers "
             "FROM customers GROUP BY 1 ORDER BY 1"
         ),
         lambda w: (

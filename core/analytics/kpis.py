@@ -23,9 +23,10 @@ its completion instant falls on a company date of the span):
   Attendance is chosen over booked job hours because it is what the company pays for;
 - gross margin: revenue − materials − labour;
 - completion rate: of the orders requested for a date of the span, the percentage done;
-- on-time rate: of the orders done in the span, the percentage started (their first step to
-  "in progress") on the requested date within the requested window, company time — the same
-  rule as performance reviews (core.reviews.started_on_time);
+- on-time rate: of the orders done in the span, the percentage started (the order's
+  `started_at`, stamped by its step to "in progress") on the requested date within the requested
+  window, company time — the same rule as the dashboard and performance reviews
+  (core.reviews.started_on_time);
 - average rating: the mean customer rating of the orders done in the span that were rated;
 - customers "order" when they place an order that is not cancelled. Repeat-customer rate: of
   the customers who ordered in the span, the percentage who had ordered before it. New
@@ -160,114 +161,109 @@ SPANS = "spans AS (SELECT unnest($idx) AS idx, unnest($s) AS s, unnest($e) AS e)
 DONE_SQL = f"""
 WITH {SPANS},
 done AS (
-    SELECT id, total - refunded AS net, rating, CAST(completed_at AS DATE) AS day,
-           requested_date, window_start, window_end
+    SELECT id, total - refunded AS net, rating, completed_day AS day, started_at, requested_date,
+           window_start, window_end
     FROM orders
-    WHERE status IN ('completed', 'paid') AND completed_at IS NOT NULL
-      AND completed_at >= CAST($first AS TIMESTAMPTZ) AND completed_at < CAST($after AS TIMESTAMPTZ)
+    WHERE status IN ('completed', 'paid') AND completed_day BETWEEN $first AND $last
 ),
-started AS (
-    SELECT order_id, CAST(min("at") AS TIMESTAMP) AS local_start FROM order_events
-    WHERE to_status = 'in_progress' AND order_id IN (SELECT id FROM done) GROUP BY order_id
-),
-used AS (
-    SELECT order_id, -sum(quantity * unit_cost) AS cost FROM stock_movements
-    WHERE kind IN ('issue', 'return') AND order_id IN (SELECT id FROM done) GROUP BY order_id
+used AS (  -- per day the orders were done: the materials their movements carried
+    SELECT d.day, -sum(m.quantity * m.unit_cost) AS cost FROM stock_movements m JOIN done d ON d.id = m.order_id
+    WHERE m.kind IN ('issue', 'return') GROUP BY d.day
 ),
 daily AS (
     SELECT d.day, count(*) AS done, sum(d.net) AS revenue, sum(d.rating) AS rating_sum, count(d.rating) AS rated,
-           count(*) FILTER (WHERE CAST(st.local_start AS DATE) = d.requested_date
-                              AND CAST(st.local_start AS TIME) BETWEEN d.window_start AND d.window_end) AS on_time,
-           coalesce(sum(u.cost), 0) AS materials
-    FROM done d LEFT JOIN started st ON st.order_id = d.id LEFT JOIN used u ON u.order_id = d.id
-    GROUP BY d.day
+           count(*) FILTER (WHERE CAST(d.started_at AS TIMESTAMP)
+                              BETWEEN d.requested_date + d.window_start AND d.requested_date + d.window_end) AS on_time
+    FROM done d GROUP BY d.day
 )
 SELECT sp.idx, coalesce(sum(y.done), 0) AS done, coalesce(sum(y.revenue), 0) AS revenue,
        sum(y.rating_sum) AS rating_sum, coalesce(sum(y.rated), 0) AS rated,
-       coalesce(sum(y.on_time), 0) AS on_time, coalesce(sum(y.materials), 0) AS materials
-FROM spans sp LEFT JOIN daily y ON y.day BETWEEN sp.s AND sp.e
+       coalesce(sum(y.on_time), 0) AS on_time, coalesce(sum(u.cost), 0) AS materials
+FROM spans sp LEFT JOIN daily y ON y.day BETWEEN sp.s AND sp.e LEFT JOIN used u ON u.day = y.day
 GROUP BY sp.idx
 """
 
 ORDERS_SQL = f"""
 WITH {SPANS},
-placed AS (
-    SELECT CAST(created_at AS DATE) AS day, count(*) AS n FROM orders
-    WHERE created_at >= CAST($first AS TIMESTAMPTZ) AND created_at < CAST($after AS TIMESTAMPTZ) GROUP BY 1
-),
-due AS (
-    SELECT requested_date AS day, count(*) AS n, count(*) FILTER (WHERE status IN ('completed', 'paid')) AS done
-    FROM orders WHERE requested_date BETWEEN $first AND $last GROUP BY 1
+daily AS (
+    SELECT day, sum(placed) AS placed, sum(due) AS due, sum(due_done) AS due_done FROM (
+        SELECT created_day AS day, 1 AS placed, 0 AS due, 0 AS due_done FROM orders
+        WHERE created_day BETWEEN $first AND $last
+        UNION ALL
+        SELECT requested_date, 0, 1, CASE WHEN status IN ('completed', 'paid') THEN 1 ELSE 0 END FROM orders
+        WHERE requested_date BETWEEN $first AND $last
+    ) GROUP BY day
 )
-SELECT sp.idx,
-       (SELECT coalesce(sum(p.n), 0) FROM placed p WHERE p.day BETWEEN sp.s AND sp.e) AS placed,
-       (SELECT coalesce(sum(d.n), 0) FROM due d WHERE d.day BETWEEN sp.s AND sp.e) AS due,
-       (SELECT coalesce(sum(d.done), 0) FROM due d WHERE d.day BETWEEN sp.s AND sp.e) AS due_done
-FROM spans sp
+SELECT sp.idx, coalesce(sum(y.placed), 0) AS placed, coalesce(sum(y.due), 0) AS due,
+       coalesce(sum(y.due_done), 0) AS due_done
+FROM spans sp LEFT JOIN daily y ON y.day BETWEEN sp.s AND sp.e
+GROUP BY sp.idx
 """
 
 CUSTOMERS_SQL = f"""
 WITH {SPANS},
 firsts AS (
-    SELECT customer_id, CAST(min(created_at) AS DATE) AS first_day FROM orders WHERE status <> 'cancelled' GROUP BY 1),
+    SELECT customer_id, min(created_day) AS first_day FROM orders WHERE status <> 'cancelled' GROUP BY 1),
 placed AS (
-    SELECT DISTINCT customer_id, CAST(created_at AS DATE) AS day FROM orders WHERE status <> 'cancelled'
-      AND created_at >= CAST($first - {LOST_AFTER_DAYS} AS TIMESTAMPTZ) AND created_at < CAST($after AS TIMESTAMPTZ)
+    SELECT DISTINCT customer_id, created_day AS day FROM orders WHERE status <> 'cancelled'
+      AND created_day BETWEEN $first - {LOST_AFTER_DAYS} AND $last
 ),
 chained AS (  -- only the days any span looks at; a later day than them all only needs to be later than `e`
     SELECT p.customer_id, p.day, f.first_day, lead(p.day) OVER (PARTITION BY p.customer_id ORDER BY p.day) AS next_day
     FROM placed p JOIN firsts f ON f.customer_id = p.customer_id
+),
+active AS (
+    SELECT sp.idx, count(DISTINCT c.customer_id) AS active,
+           count(DISTINCT c.customer_id) FILTER (WHERE c.first_day < sp.s) AS repeat,
+           count(*) FILTER (WHERE c.day = c.first_day) AS new
+    FROM spans sp JOIN chained c ON c.day BETWEEN sp.s AND sp.e GROUP BY sp.idx
+),
+lost AS (
+    SELECT sp.idx, count(*) AS lost FROM spans sp
+    JOIN chained c ON c.day BETWEEN sp.s - {LOST_AFTER_DAYS} AND sp.e - {LOST_AFTER_DAYS}
+    WHERE c.next_day IS NULL OR c.next_day > sp.e GROUP BY sp.idx
 )
-SELECT sp.idx,
-       (SELECT count(DISTINCT c.customer_id) FROM chained c WHERE c.day BETWEEN sp.s AND sp.e) AS active,
-       (SELECT count(DISTINCT c.customer_id) FROM chained c
-         WHERE c.day BETWEEN sp.s AND sp.e AND c.first_day < sp.s) AS repeat,
-       (SELECT count(*) FROM chained c WHERE c.day = c.first_day AND c.day BETWEEN sp.s AND sp.e) AS new,
-       (SELECT count(*) FROM chained c
-         WHERE c.day BETWEEN sp.s - {LOST_AFTER_DAYS} AND sp.e - {LOST_AFTER_DAYS}
-           AND (c.next_day IS NULL OR c.next_day > sp.e)) AS lost
-FROM spans sp
+SELECT sp.idx, coalesce(a.active, 0) AS active, coalesce(a.repeat, 0) AS repeat, coalesce(a.new, 0) AS new,
+       coalesce(l.lost, 0) AS lost
+FROM spans sp LEFT JOIN active a ON a.idx = sp.idx LEFT JOIN lost l ON l.idx = sp.idx
 """
 
 STAFF_SQL = f"""
 WITH {SPANS},
-worked AS (
-    SELECT CAST(a.clock_in AS DATE) AS day,
-           sum(epoch(a.clock_out - a.clock_in) / 3600 * coalesce(CAST(s.hourly_cost AS DOUBLE), 0)) AS cost
-    FROM attendance a JOIN staff s ON s.id = a.staff_id
-    WHERE a.clock_out IS NOT NULL AND a.clock_in >= CAST($first AS TIMESTAMPTZ)
-      AND a.clock_in < CAST($after AS TIMESTAMPTZ) GROUP BY 1
-),
-booked AS (
-    SELECT CAST(scheduled_start AS DATE) AS day, sum(epoch(scheduled_end - scheduled_start)) / 3600 AS hours
-    FROM orders
-    WHERE technician_id IS NOT NULL AND status <> 'cancelled' AND scheduled_end IS NOT NULL
-      AND scheduled_start >= CAST($first AS TIMESTAMPTZ) AND scheduled_start < CAST($after AS TIMESTAMPTZ) GROUP BY 1
-),
-rostered AS (
-    SELECT CAST(starts_at AS DATE) AS day, sum(epoch(ends_at - starts_at)) / 3600 AS hours FROM shifts
-    WHERE starts_at >= CAST($first AS TIMESTAMPTZ) AND starts_at < CAST($after AS TIMESTAMPTZ) GROUP BY 1
+daily AS (
+    SELECT day, sum(labour) AS labour, sum(booked) AS booked, sum(rostered) AS rostered FROM (
+        SELECT a.clock_in_day AS day,
+               (epoch(a.clock_out) - epoch(a.clock_in)) / 3600 * coalesce(CAST(s.hourly_cost AS DOUBLE), 0) AS labour,
+               0 AS booked, 0 AS rostered
+        FROM attendance a JOIN staff s ON s.id = a.staff_id
+        WHERE a.clock_out IS NOT NULL AND a.clock_in_day BETWEEN $first AND $last
+        UNION ALL
+        SELECT scheduled_start_day, 0, (epoch(scheduled_end) - epoch(scheduled_start)) / 3600, 0 FROM orders
+        WHERE technician_id IS NOT NULL AND status <> 'cancelled' AND scheduled_end IS NOT NULL
+          AND scheduled_start_day BETWEEN $first AND $last
+        UNION ALL
+        SELECT starts_day, 0, 0, (epoch(ends_at) - epoch(starts_at)) / 3600 FROM shifts
+        WHERE starts_day BETWEEN $first AND $last
+    ) GROUP BY day
 )
-SELECT sp.idx,
-       (SELECT coalesce(sum(w.cost), 0) FROM worked w WHERE w.day BETWEEN sp.s AND sp.e) AS labour,
-       (SELECT coalesce(sum(b.hours), 0) FROM booked b WHERE b.day BETWEEN sp.s AND sp.e) AS booked,
-       (SELECT coalesce(sum(r.hours), 0) FROM rostered r WHERE r.day BETWEEN sp.s AND sp.e) AS rostered
-FROM spans sp
+SELECT sp.idx, coalesce(sum(y.labour), 0) AS labour, coalesce(sum(y.booked), 0) AS booked,
+       coalesce(sum(y.rostered), 0) AS rostered
+FROM spans sp LEFT JOIN daily y ON y.day BETWEEN sp.s AND sp.e
+GROUP BY sp.idx
 """
 
 # Figures of a moment, for each past day (the `e` of a span before today). An order is owed at
 # `e` until the day its payments reached its total ("settled"); only those owed are looked at.
 PAST_SQL = f"""
 WITH {SPANS},
-early_last AS (SELECT item_id, CAST(max("at") AS DATE) AS day FROM stock_movements
-    WHERE "at" < CAST($lo AS TIMESTAMPTZ) GROUP BY item_id),
+early_last AS (SELECT item_id, max(at_day) AS day FROM stock_movements WHERE at_day < $lo GROUP BY item_id),
 closing AS (
     SELECT m.item_id, el.day, arg_max(m.balance_after, m.id) AS balance
-    FROM stock_movements m JOIN early_last el ON el.item_id = m.item_id
-    WHERE m."at" < CAST($lo AS TIMESTAMPTZ) AND m."at" >= CAST(el.day AS TIMESTAMPTZ) GROUP BY m.item_id, el.day
+    FROM stock_movements m JOIN early_last el ON el.item_id = m.item_id AND m.at_day = el.day
+    GROUP BY m.item_id, el.day
     UNION ALL
-    SELECT item_id, CAST("at" AS DATE) AS day, arg_max(balance_after, id) AS balance
-    FROM stock_movements WHERE "at" >= CAST($lo AS TIMESTAMPTZ) GROUP BY item_id, CAST("at" AS DATE)
+    SELECT item_id, at_day AS day, arg_max(balance_after, id) AS balance
+    FROM stock_movements WHERE at_day >= $lo GROUP BY item_id, at_day
 ),
 pairs AS (
     SELECT sp.idx, sp.e, i.id AS item_id, i.unit_cost, i.active, i.reorder_level FROM spans sp CROSS JOIN items i
@@ -279,30 +275,32 @@ stock AS (
     GROUP BY p.idx
 ),
 paid_early AS (SELECT order_id, sum(amount) AS paid FROM payments
-    WHERE kind = 'payment' AND received_at < CAST($lo_next AS TIMESTAMPTZ) GROUP BY order_id),
-candidates AS (SELECT o.id, o.total, o.completed_at FROM orders o LEFT JOIN paid_early pe ON pe.order_id = o.id
-    WHERE o.status IN ('completed', 'paid') AND o.completed_at < CAST($done_before AS TIMESTAMPTZ)
+    WHERE kind = 'payment' AND received_day <= $lo GROUP BY order_id),
+candidates AS (SELECT o.id, o.total, o.completed_day FROM orders o LEFT JOIN paid_early pe ON pe.order_id = o.id
+    WHERE o.status IN ('completed', 'paid') AND o.completed_day < $done_before
       AND (pe.paid IS NULL OR pe.paid < o.total)
 ),
 paid_so_far AS (
-    SELECT order_id, CAST(received_at AS DATE) AS day,
-           sum(sum(amount)) OVER (PARTITION BY order_id ORDER BY CAST(received_at AS DATE)) AS paid
+    SELECT order_id, received_day AS day, sum(sum(amount)) OVER (PARTITION BY order_id ORDER BY received_day) AS paid
     FROM payments WHERE kind = 'payment' AND order_id IN (SELECT id FROM candidates)
-    GROUP BY order_id, CAST(received_at AS DATE)
+    GROUP BY order_id, received_day
 ),
 settled AS (
-    SELECT o.id, o.total, CAST(o.completed_at AS DATE) AS done_day,
-           min(p.day) FILTER (WHERE p.paid >= o.total) AS settled_day
+    SELECT o.id, o.total, o.completed_day AS done_day, min(p.day) FILTER (WHERE p.paid >= o.total) AS settled_day
     FROM candidates o LEFT JOIN paid_so_far p ON p.order_id = o.id
-    GROUP BY o.id, o.total, CAST(o.completed_at AS DATE)
+    GROUP BY o.id, o.total, o.completed_day
 ),
 owing AS (
     SELECT sp.idx, sp.e, s.id, s.total FROM spans sp
     JOIN settled s ON s.done_day < sp.e - $terms AND (s.settled_day IS NULL OR s.settled_day > sp.e)
 ),
+paid_by_end AS (  -- what was paid by the span's end: the running sum only grows (an ASOF join is slower here)
+    SELECT w.idx, w.id, max(p.paid) AS paid FROM owing w JOIN paid_so_far p ON p.order_id = w.id AND p.day <= w.e
+    GROUP BY w.idx, w.id
+),
 overdue AS (
-    SELECT w.idx, sum(w.total - coalesce(p.paid, 0)) AS overdue
-    FROM owing w ASOF LEFT JOIN paid_so_far p ON w.id = p.order_id AND w.e >= p.day
+    SELECT w.idx, sum(w.total - coalesce(b.paid, 0)) AS overdue
+    FROM owing w LEFT JOIN paid_by_end b ON b.idx = w.idx AND b.id = w.id
     GROUP BY w.idx
 )
 SELECT sp.idx, coalesce(o.overdue, 0) AS overdue, coalesce(st.value, 0) AS stock_value, coalesce(st.low, 0) AS low_stock
@@ -319,7 +317,7 @@ WITH on_order AS (
 SELECT
     (SELECT coalesce(sum(total - paid), 0) FROM orders
       WHERE status = 'completed' AND total - paid > 0
-        AND coalesce(CAST(completed_at AS DATE), requested_date) < CAST($today AS DATE) - $terms) AS overdue,
+        AND coalesce(completed_day, requested_date) < CAST($today AS DATE) - $terms) AS overdue,
     (SELECT coalesce(sum(on_hand * unit_cost), 0) FROM items) AS stock_value,
     (SELECT count(*) FROM items i LEFT JOIN on_order o ON o.item_id = i.id
       WHERE i.active AND i.on_hand + coalesce(o.coming, 0) < i.reorder_level) AS low_stock
@@ -354,7 +352,6 @@ def figures(spans: Sequence[tuple[date, date]], *, today: date) -> list[dict[str
         "e": [e for _s, e in spans],
         "first": min(s for s, _e in spans),
         "last": max(e for _s, e in spans),
-        "after": max(e for _s, e in spans) + timedelta(days=1),  # company days as instant bounds: no cast per row
         "terms": terms,
         "today": today,
     }
@@ -369,7 +366,7 @@ def figures(spans: Sequence[tuple[date, date]], *, today: date) -> list[dict[str
         if past:
             ends = [spans[i][1] for i in past]  # lo..: company days bounding the rows that can matter
             subset = {**params, "idx": past, "s": [spans[i][0] for i in past], "e": ends, "lo": min(ends)}
-            subset.update(lo_next=min(ends) + timedelta(days=1), done_before=max(ends) - timedelta(days=terms))
+            subset.update(done_before=max(ends) - timedelta(days=terms))
             moments = _rows(con, PAST_SQL, subset)
     result = []
     for i in range(len(spans)):

@@ -214,7 +214,7 @@ def _money(con: Any, grouping: str, params: dict[str, Any]) -> list[tuple[Any, .
             SELECT o.id, CAST(o.total - o.refunded AS DOUBLE) AS revenue,
                    CAST(COALESCE(u.materials, 0) AS DOUBLE) AS materials,
                    CASE WHEN o.started_at IS NOT NULL AND o.completed_at > o.started_at
-                        THEN date_diff('second', o.started_at, o.completed_at) / 3600.0
+                        THEN (epoch(o.completed_at) - epoch(o.started_at)) / 3600.0
                         ELSE COALESCE(p.minutes, 0) / 60.0 END AS hours,
                    CAST(COALESCE(s.hourly_cost, 0) AS DOUBLE) AS rate
             FROM scope o LEFT JOIN used u ON u.order_id = o.id LEFT JOIN planned p ON p.order_id = o.id

@@ -19,7 +19,8 @@ refresh writes in one DuckDB transaction, so a reading sees all of it or none of
 
 In the snapshot the tables keep their names and columns, with analytic types: instants as
 TIMESTAMPTZ (the connection's time zone is the company's, so `CAST(ts AS DATE)` is the local
-day), dates as DATE, times as TIME, money and quantities as DECIMAL in real units (not fen),
+day; the days the figures group by are stored beside their instants, e.g. `completed_day`:
+see sources.py), dates as DATE, times as TIME, money and quantities as DECIMAL in real units (not fen),
 flags as BOOLEAN and JSON as its text.
 """
 
@@ -48,6 +49,7 @@ from core.analytics.sources import (
     Source,
     aware,
     columns_of,
+    days_of,
     deletions_sql,
     duck_literal,
     duck_type,
@@ -118,8 +120,9 @@ class Snapshot:
         self.con = duckdb.connect(":memory:")
         _run(self.con, f"SET GLOBAL TimeZone = '{get_settings().timezone}'")
         for source in SOURCES:
-            columns = ", ".join(f'"{c.name}" {duck_type(c)}' for c in columns_of(source))
-            _run(self.con, f"CREATE TABLE {source.table} ({columns})")  # no index: bulk loads stay lean
+            columns = [f'"{c.name}" {duck_type(c)}' for c in columns_of(source)]
+            columns += [f'"{name}" DATE' for name, _ in days_of(source, self.dialect)]
+            _run(self.con, f"CREATE TABLE {source.table} ({', '.join(columns)})")  # no index: bulk loads stay lean
 
     # --- reading from the store ---------------------------------------------------------------
 
@@ -181,8 +184,10 @@ class Snapshot:
         """Append Arrow rows (a table, or a stream of batches) with the snapshot's types."""
         cursor.register("incoming", rows)
         try:
-            names = ", ".join(f'"{c.name}"' for c in columns_of(source))
-            cast = ", ".join(f'{typed(c, self.dialect)} AS "{c.name}"' for c in columns_of(source))
+            days = days_of(source, self.dialect)
+            names = ", ".join([f'"{c.name}"' for c in columns_of(source)] + [f'"{name}"' for name, _ in days])
+            cast = [f'{typed(c, self.dialect)} AS "{c.name}"' for c in columns_of(source)]
+            cast = ", ".join(cast + [f'{expression} AS "{name}"' for name, expression in days])
             sql = f"INSERT INTO {source.table} ({names}) SELECT {cast} FROM incoming WHERE id IS NOT NULL"
             return int(cursor.execute(sql).fetchall()[0][0])
         finally:

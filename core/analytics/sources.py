@@ -2,7 +2,10 @@
 
 Each source is a table of the store with the stamp that moves when one of its rows changes
 (`updated_at`, or `at` on the append-only ledgers, both indexed), the columns analytics needs,
-and how its rows go away (replaced with their parent, or deleted: the audit trail says which).
+how its rows go away (replaced with their parent, or deleted: the audit trail says which), and
+the instants whose local day the snapshot stores beside them (`completed_at` -> `completed_day`,
+`at` -> `at_day`): the day in the company's time zone is worked out once per row as it is loaded,
+not on every reading (the time zone is the process's setting, so a stored day never goes stale).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ class Source:
     parent: tuple[str, str] | None = None  # (parent table, the column pointing at it)
     columns: tuple[str, ...] | None = None  # None: all
     deletable: bool = False  # rows may be deleted in the store
+    days: tuple[str, ...] = ()  # instants whose local day is stored too (see `day_name`)
 
     @property
     def versioned(self) -> bool:
@@ -34,22 +38,22 @@ class Source:
 
 
 SOURCES: tuple[Source, ...] = (
-    Source("orders"),
+    Source("orders", days=("created_at", "completed_at", "scheduled_start")),
     Source("order_lines", stamp=None, parent=("orders", "order_id")),
     # Events are the status steps; the free-text note and the copied actor name are left in the store.
     Source("order_events", stamp="at", columns=("id", "order_id", "at", "actor_id", "from_status", "to_status")),
-    Source("customers"),
+    Source("customers", days=("created_at",)),
     Source("service_areas"),
     Source("services"),
-    Source("payments"),
+    Source("payments", days=("received_at",)),
     Source("staff"),
-    Source("shifts", deletable=True),
-    Source("attendance"),
+    Source("shifts", deletable=True, days=("starts_at",)),
+    Source("attendance", days=("clock_in",)),
     Source("leave_requests"),
     Source("reviews"),
     Source("items"),
-    Source("stock_movements", stamp="at"),
-    Source("purchase_orders"),
+    Source("stock_movements", stamp="at", days=("at",)),
+    Source("purchase_orders", days=("created_at",)),
     Source("purchase_order_lines", stamp=None, parent=("purchase_orders", "purchase_order_id")),
     Source("users", columns=("id", "username", "display_name", "active", "updated_at", "version")),
 )
@@ -62,6 +66,18 @@ Fingerprint = tuple[int, int, int]  # rows, sum of ids, sum of versions in the w
 def columns_of(source: Source) -> list[Column[Any]]:
     table = Base.metadata.tables[source.table]
     return [c for c in table.columns if source.columns is None or c.name in source.columns]
+
+
+def day_name(instant: str) -> str:
+    """The stored local day of an instant column: `completed_at` -> `completed_day`, `at` -> `at_day`."""
+    return f"{instant.removesuffix('_at') if instant != 'at' else instant}_day"
+
+
+def days_of(source: Source, dialect: str) -> list[tuple[str, str]]:
+    """(name, expression) of each stored local day: the instant, typed, cast to a DATE in the
+    connection's time zone (the company's)."""
+    by_name = {c.name: c for c in columns_of(source)}
+    return [(day_name(name), f"CAST({typed(by_name[name], dialect)} AS DATE)") for name in source.days]
 
 
 def duck_type(column: Column[Any]) -> str:

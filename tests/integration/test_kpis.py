@@ -119,6 +119,7 @@ def history(area) -> dict[str, int]:
         technician_id=tech,
         scheduled_start=at(date(2026, 3, 5), time(9)),
         scheduled_end=at(date(2026, 3, 5), time(13)),
+        started_at=at(date(2026, 3, 5), time(10)),  # with its "in progress" step below, as a transition stamps both
         completed_at=at(date(2026, 3, 5), time(12, 30)),
     )
     o3 = order(
@@ -135,6 +136,7 @@ def history(area) -> dict[str, int]:
         technician_id=tech,
         scheduled_start=at(date(2026, 3, 12), time(14)),
         scheduled_end=at(date(2026, 3, 12), time(16)),
+        started_at=at(date(2026, 3, 12), time(16, 30)),
         completed_at=at(date(2026, 3, 12), time(18)),
     )
     order(c, area, date(2026, 3, 15), date(2026, 3, 20), "cancelled", "120")

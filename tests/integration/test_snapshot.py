@@ -67,6 +67,12 @@ def test_an_instant_falls_on_the_companys_local_day(area, liu_staff):
         [shift["id"]],
     )[0]
     assert (local_day, hour, utc_hour) == (day, 7, 23)  # 07:00 in Shanghai is 23:00 UTC the day before
+    # The local day is also stored beside the instant, worked out once as the row is read.
+    assert one("SELECT starts_day FROM shifts WHERE id = ?", [shift["id"]]) == day
+    # One read by a refresh, not by the first load: 06:00 local the next day is 22:00 UTC on `day`.
+    nxt = day + timedelta(days=1)
+    early = staff_services.add_shift(actor=SYSTEM, staff_id=liu_staff, day=nxt, start=time(6), end=time(7))
+    assert rows("SELECT starts_day, typeof(starts_day) FROM shifts WHERE id = ?", [early["id"]]) == [(nxt, "DATE")]
 
 
 # --- Freshness --------------------------------------------------------------------------------
