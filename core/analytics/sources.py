@@ -45,6 +45,8 @@ SOURCES: tuple[Source, ...] = (
     Source("customers", days=("created_at",)),
     Source("service_areas"),
     Source("services"),
+    # A service's bill of materials is replaced whole, and saving it stamps the service.
+    Source("service_materials", stamp=None, parent=("services", "service_id")),
     Source("payments", days=("received_at",)),
     Source("staff"),
     Source("shifts", deletable=True, days=("starts_at",)),

@@ -7,6 +7,7 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import delete, select
+from sqlalchemy.orm.attributes import flag_modified
 
 from core import db
 from core.actor import Actor
@@ -73,6 +74,8 @@ def set_service_materials(*, actor: Actor, service_id: int, materials: list[dict
             raise ValidationFailed(errors)
         session.execute(delete(ServiceMaterial).where(ServiceMaterial.service_id == service_id))
         session.add_all(chosen)
+        # The list is part of the service: its stamp and version move, so the analytics snapshot re-reads it.
+        flag_modified(session.get(Service, service_id), "updated_at")
         session.flush()
         rows = _rows(session, service_id)
         session.commit()

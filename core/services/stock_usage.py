@@ -1,23 +1,17 @@
 """Where the materials go: consumption per item and month, per service and per technician,
 material cost per order, the value of what is in stock, and what no longer moves.
 
-Every figure is a DuckDB query over the columnar snapshot (core/analytics/snapshot.py), except the
-use per service: it needs each service's bill of materials (service_materials), which the snapshot
-does not mirror, so that one still reads the store."""
+Every figure is a DuckDB query over the columnar snapshot (core/analytics/snapshot.py)."""
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-
-from core import db
 from core.actor import Actor
 from core.analytics import snapshot
-from core.clock import at, today
-from core.models import Item, Movement, Order, ServiceMaterial
+from core.clock import today
 from core.permissions import service
 
 CENT = Decimal("0.01")
@@ -39,6 +33,27 @@ WITH used AS (
 SELECT u.month, {ITEM_COLUMNS}, u.quantity, u.cost
 FROM used u JOIN items i ON i.id = u.item_id
 ORDER BY u.month, i.id
+"""
+
+# What an order used of an item is shared among its lines whose service lists the item, in proportion
+# to what each should use (quantity per unit x the line's quantity); what none lists is 'other'.
+BY_SERVICE_SQL = f"""
+WITH used AS (
+    SELECT m.id, m.order_id, m.item_id, -m.quantity AS quantity, -m.quantity * m.unit_cost AS cost
+    FROM stock_movements m {USED_WHERE}),
+weights AS (
+    SELECT u.id, l.service_code, SUM(sm.quantity_per_unit * l.quantity) AS weight
+    FROM used u JOIN order_lines l ON l.order_id = u.order_id
+    JOIN service_materials sm ON sm.service_id = l.service_id AND sm.item_id = u.item_id
+    GROUP BY u.id, l.service_code),
+shares AS (SELECT id, service_code, weight / SUM(weight) OVER (PARTITION BY id) AS share FROM weights),
+split AS (
+    SELECT COALESCE(s.service_code, 'other') AS service, u.item_id,
+           SUM(u.quantity * COALESCE(s.share, 1)) AS quantity, SUM(u.cost * COALESCE(s.share, 1)) AS cost
+    FROM used u LEFT JOIN shares s ON s.id = u.id
+    GROUP BY 1, 2)
+SELECT p.service, {ITEM_COLUMNS}, p.quantity, p.cost
+FROM split p JOIN items i ON i.id = p.item_id
 """
 
 # The technician the order was assigned to, by name ('—' when none).
@@ -91,26 +106,6 @@ def _bounds(date_from: date | None, date_to: date | None) -> dict[str, date]:
     return {"first": date_from, "after": date_to + timedelta(days=1)}
 
 
-def _used(session: Any, date_from: date, date_to: date) -> list[tuple[Movement, Item]]:
-    """Issues to orders and returns from them in the period (a return is negative use), from the store."""
-    return list(
-        session.execute(
-            select(Movement, Item)
-            .join(Item, Item.id == Movement.item_id)
-            .where(
-                Movement.kind.in_(("issue", "return")),
-                Movement.order_id.is_not(None),
-                Movement.at >= at(date_from, time.min),
-                Movement.at < at(date_to + timedelta(days=1), time.min),
-            )
-        ).all()
-    )
-
-
-def _item(item: Item) -> dict[str, Any]:
-    return {"item_id": item.id, "sku": item.sku, "name_en": item.name_en, "name_zh": item.name_zh, "unit": item.unit}
-
-
 def _period(date_from: date | None, date_to: date | None) -> tuple[date, date]:
     date_to = date_to or today()
     return date_from or date_to - timedelta(days=365), date_to
@@ -127,33 +122,10 @@ def by_month(*, actor: Actor, date_from: date | None = None, date_to: date | Non
 def by_service(*, actor: Actor, date_from: date | None = None, date_to: date | None = None) -> list[dict[str, Any]]:
     """Use per catalogue service: what an order used of an item is shared among its services that
     list the item, in proportion to what each should use; what none lists counts as 'other'."""
-    date_from, date_to = _period(date_from, date_to)
-    totals: dict[tuple[str, int], dict[str, Any]] = {}
-    with db.reading() as session:
-        per_unit = {
-            (m.service_id, m.item_id): m.quantity_per_unit for m in session.execute(select(ServiceMaterial)).scalars()
-        }
-        orders: dict[int, Order] = {}
-        for movement, item in _used(session, date_from, date_to):
-            order = orders.get(movement.order_id) or orders.setdefault(
-                movement.order_id, session.get(Order, movement.order_id)
-            )
-            weights = {
-                line.service_code: per_unit[(line.service_id, item.id)] * line.quantity
-                for line in order.lines
-                if (line.service_id, item.id) in per_unit
-            }
-            whole = sum(weights.values(), Decimal(0))
-            shares = {code: weight / whole for code, weight in weights.items()} if whole else {"other": Decimal(1)}
-            for code, share in shares.items():
-                row = totals.setdefault(
-                    (code, item.id), {"service": code, **_item(item), "quantity": Decimal(0), "cost": Decimal(0)}
-                )
-                row["quantity"] -= movement.quantity * share
-                row["cost"] -= movement.quantity * movement.unit_cost * share
+    rows = _query(BY_SERVICE_SQL, _bounds(date_from, date_to))
     return [
-        {**row, "quantity": row["quantity"].quantize(CENT), "cost": row["cost"].quantize(CENT)}
-        for _key, row in sorted(totals.items())
+        {**row, "quantity": Decimal(row["quantity"]).quantize(CENT), "cost": Decimal(row["cost"]).quantize(CENT)}
+        for row in sorted(rows, key=lambda row: (row["service"], row["item_id"]))
     ]
 
 

@@ -108,6 +108,15 @@ def test_an_item_no_service_of_the_order_lists_counts_as_other(clerk, shampoo, o
     assert [(r["service"], r["quantity"]) for r in rows] == [("other", Decimal(2))]
 
 
+def test_a_changed_bill_of_materials_is_in_the_next_reading(manager, clerk, carpet, shampoo, order):
+    issue(clerk, shampoo, "2", order)
+    assert [r["service"] for r in stock_usage.by_service(actor=clerk)] == ["other"]  # the snapshot is loaded now
+    materials.set_service_materials(
+        actor=manager, service_id=carpet, materials=[{"item_id": shampoo["id"], "quantity_per_unit": "0.05"}]
+    )
+    assert [(r["service"], r["quantity"]) for r in stock_usage.by_service(actor=clerk)] == [("CARPET", Decimal(2))]
+
+
 # --- Per technician ----------------------------------------------------------------------
 
 
