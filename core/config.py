@@ -45,6 +45,7 @@ class Settings:
     daily_hours: Decimal = Decimal(8)  # worked hours beyond this in a day are overtime
     late_minutes: int = 10  # clocking in later than this after the shift's start is a late start
     review_weights: str = ""  # e.g. "jobs=20,rating=25,on_time=20,attendance=15,complaints=10,rework=10"
+    service_level: Decimal = Decimal("0.95")  # purchase suggestions: chance of not running out over a lead time
     scheduler: bool = True
     trusted_proxy: bool = False
     extra: dict[str, str] = field(default_factory=dict)
@@ -98,6 +99,7 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path = SE
         daily_hours=Decimal(get("OPSDESK_DAILY_HOURS", "8")),
         late_minutes=int(get("OPSDESK_LATE_MINUTES", "10")),
         review_weights=get("OPSDESK_REVIEW_WEIGHTS"),
+        service_level=Decimal(get("OPSDESK_SERVICE_LEVEL", "0.95")),
         scheduler=_truthy(get("OPSDESK_SCHEDULER", "1")),
         trusted_proxy=_truthy(get("OPSDESK_TRUSTED_PROXY", "0")),
     )

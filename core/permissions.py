@@ -57,6 +57,9 @@ MODULES: dict[str, Bilingual] = {
     "dashboards": Bilingual("dashboards and reports", "看板与报表"),
     "kpis": Bilingual("KPIs and their targets", "关键指标与目标"),
     "data": Bilingual("data downloads", "数据下载"),
+    "segments": Bilingual("customer segments and churn risk", "客户分群与流失风险"),
+    "follow_ups": Bilingual("customer follow-ups", "客户跟进"),
+    "forecasts": Bilingual("demand forecasts", "需求预测"),
 }
 
 EVERYONE = frozenset(ROLES)
@@ -135,6 +138,13 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "dashboards": {"view": frozenset({"manager", "analyst", "executive"})},
     "kpis": {"view": frozenset({"manager", "executive"}), "edit": frozenset({"manager"})},  # edit: set targets
     "data": {"view": frozenset({"analyst", "manager"})},
+    "segments": {"view": frozenset({"manager", "clerk", "analyst", "executive"})},
+    "follow_ups": {
+        "view": frozenset({"manager", "clerk"}),
+        "create": frozenset({"manager", "clerk"}),
+        "edit": frozenset({"manager", "clerk"}),  # closing one, with its outcome
+    },
+    "forecasts": {"view": frozenset({"manager", "analyst", "executive"}), "create": frozenset({"manager", "analyst"})},
 }
 
 

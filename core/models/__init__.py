@@ -5,6 +5,7 @@ from core.models.audit import AuditEntry
 from core.models.base import Base, Fixed, Money, Stamped, UTCDateTime
 from core.models.catalogue import Service
 from core.models.customers import Customer, ServiceArea
+from core.models.insight import FollowUp, ForecastPoint, ForecastRun, ForecastSeries
 from core.models.numbering import Counter
 from core.models.orders import Contract, ContractLine, LookupAttempt, Order, OrderEvent, OrderLine, Payment
 from core.models.staff import Attendance, LeaveRequest, Qualification, Review, Shift, Staff, Training
@@ -31,6 +32,10 @@ __all__ = [
     "Counter",
     "Customer",
     "Fixed",
+    "FollowUp",
+    "ForecastPoint",
+    "ForecastRun",
+    "ForecastSeries",
     "Item",
     "KpiTarget",
     "LeaveRequest",
