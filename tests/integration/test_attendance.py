@@ -55,7 +55,11 @@ def audit_count() -> int:
 
 
 def yesterday_at(hour: int, minute: int = 0) -> datetime:
-    return at(today() - timedelta(days=1), time(hour, minute))
+    return days_ago_at(1, hour, minute)
+
+
+def days_ago_at(days: int, hour: int, minute: int = 0) -> datetime:
+    return at(today() - timedelta(days=days), time(hour, minute))
 
 
 class TestClock:
@@ -141,13 +145,16 @@ class TestClock:
         assert len(entries_of(wang["staff_id"])) == 1
 
     def test_hours_today_include_the_open_entry_up_to_now(self, wang):
-        add_entry(wang["staff_id"], utcnow() - timedelta(hours=3), utcnow() - timedelta(hours=2))
-        add_entry(wang["staff_id"], utcnow() - timedelta(minutes=30), None)
+        now, midnight = utcnow(), at(today(), time.min)
+        add_entry(wang["staff_id"], now - timedelta(hours=3), now - timedelta(hours=2))
+        opened = max(now - timedelta(minutes=30), midnight)  # just after midnight: clocked in at midnight
+        add_entry(wang["staff_id"], opened, None)
         hours = attendance.my_attendance(actor=wang["user"])["hours_today"]
-        if at(today(), time.min) <= utcnow() - timedelta(hours=3):  # both entries began today
+        if midnight <= now - timedelta(hours=3):  # both entries began today
             assert hours == Decimal("1.50")
         else:
-            assert Decimal("0.50") <= hours < Decimal("1.50")
+            open_part = Decimal((now - opened).total_seconds() / 3600)
+            assert open_part - Decimal("0.02") <= hours < Decimal("1.50")
 
 
 class TestCorrections:
@@ -188,20 +195,21 @@ class TestCorrections:
     def test_a_bad_correction_is_refused_under_its_field_and_writes_nothing(
         self, wang, manager, times, reason, field, message
     ):
-        entry = add_entry(wang["staff_id"], yesterday_at(12), yesterday_at(17))
+        # Two days back: an entry left open from 09:00 is over 16 hours old whatever the time now.
+        entry = add_entry(wang["staff_id"], days_ago_at(2, 12), days_ago_at(2, 17))
         writes = audit_count()
         start, end = times
         with pytest.raises(ValidationFailed) as refused:
             attendance.correct_entry(
                 actor=manager,
                 entry_id=entry["id"],
-                clock_in=yesterday_at(start),
-                clock_out=None if end is None else yesterday_at(end),
+                clock_in=days_ago_at(2, start),
+                clock_out=None if end is None else days_ago_at(2, end),
                 reason=reason,
                 expected_version=entry["version"],
             )
         assert {name: str(text) for name, text in refused.value.errors.items()} == {field: message}
-        assert entries_of(wang["staff_id"]) == [(yesterday_at(12), yesterday_at(17), None)]
+        assert entries_of(wang["staff_id"]) == [(days_ago_at(2, 12), days_ago_at(2, 17), None)]
         assert audit_count() == writes
 
     def test_a_correction_may_not_overlap_another_entry_of_the_person(self, wang, manager):
@@ -237,7 +245,8 @@ class TestMissingClockOuts:
     def test_open_entries_of_past_days_are_flagged_and_stay_open(self, wang, manager, area):
         forgotten = add_entry(wang["staff_id"], yesterday_at(8), None)
         other = make_technician("赵敏", area)
-        add_entry(other, utcnow() - timedelta(minutes=10), None)  # clocked in today: working, not missing
+        # clocked in today: working, not missing (just after midnight: at midnight)
+        add_entry(other, max(utcnow() - timedelta(minutes=10), at(today(), time.min)), None)
         flagged = attendance.missing_clock_outs(actor=manager)
         assert [(row["id"], row["staff_name"]) for row in flagged] == [(forgotten["id"], "王磊")]
         assert attendance.missing_clock_outs(actor=manager) == flagged  # looking does not close it
