@@ -197,6 +197,7 @@ def plan(
     home = np.array([p["area_id"] for p in profiles], dtype=np.int64)
     people = demand.customer_activity(rng, span, kinds, home)
     plans = contracts.plan_contracts(rng, span, people, tables, total)
+    demand.stay_while_contracted(span, people, [(p.customer, p.ends_on) for p in plans])
     visits = _visits(rng, span, tables, plans)
     asked = _requested(rng, span, tables, people, max(total - len(visits["day"]), 0), lines_per_order)
     o = _in_creation_order(asked, visits)
