@@ -1,5 +1,5 @@
 """Home: a greeting, what waits for the person (items running low, approvals that are theirs to
-give), and the way to each of their pages."""
+give, their follow-ups due), and the way to each of their pages."""
 
 from collections.abc import Callable
 from typing import Any
@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.i18n import Message, msg
 from core.permissions import allowed
-from core.services import attendance, counts, leave, orders, purchasing
+from core.services import attendance, counts, follow_ups, leave, orders, purchasing
 from ui.context import current_actor, t
 from ui.navigation import link, visible_specs
 from ui.text import escape_markdown
@@ -21,8 +21,13 @@ def theirs_to_approve(rows: list[dict[str, Any]], asker: str) -> list[dict[str, 
     return [row for row in rows if row.get(asker) != actor.user_id]
 
 
-# module, action, what is waiting, how many, the page that deals with it
-WAITING: tuple[tuple[str, str, Message, Callable[[], list[Any]], str], ...] = (
+def how_many(found: list[Any] | int) -> int:
+    """What waits, counted: a list of it, or its number when the list would be long."""
+    return found if isinstance(found, int) else len(found)
+
+
+# module, action, what is waiting, what (or how many), the page that deals with it
+WAITING: tuple[tuple[str, str, Message, Callable[[], list[Any] | int], str], ...] = (
     ("purchasing", "view", msg("Items running low"), lambda: purchasing.low_stock(actor=actor), "low-stock"),
     (
         "purchase_approval",
@@ -62,13 +67,20 @@ WAITING: tuple[tuple[str, str, Message, Callable[[], list[Any]], str], ...] = (
         lambda: attendance.missing_clock_outs(actor=actor),
         "attendance",
     ),
+    (
+        "follow_ups",
+        "view",
+        msg("Your follow-ups due"),
+        lambda: follow_ups.due_follow_ups(actor=actor, mine_only=True, per_page=1).total,
+        "follow-ups",
+    ),
 )
 
 st.title(t("Welcome, {name}", name=escape_markdown(actor.display_name)))
 waiting = [
-    (label, len(rows), url)
+    (label, count, url)
     for module, action, label, found, url in WAITING
-    if allowed(actor.roles, module, action) and (rows := found())
+    if allowed(actor.roles, module, action) and (count := how_many(found()))
 ]
 if waiting:
     st.subheader(t("Waiting for you"))
