@@ -58,6 +58,10 @@ class Scheduler:
 
 def standard_jobs() -> list[Job]:
     from core.actor import SYSTEM
+    from core.forecasting import runs
     from core.services import contracts
 
-    return [Job("generate contract orders", hour=2, run=lambda: contracts.generate_orders(actor=SYSTEM))]
+    return [
+        Job("generate contract orders", hour=2, run=lambda: contracts.generate_orders(actor=SYSTEM)),
+        Job("forecast demand and consumption weekly", hour=3, run=lambda: runs.run_if_due(SYSTEM)),
+    ]
