@@ -1,6 +1,7 @@
 """Shifts: one team's week (Monday to Sunday), a row per person and a column per day, with
 approved leave shown as leave; a manager adds shifts (a night shift is ticked as ending the next day) and
-removes them. Dispatch only books technicians on shift."""
+removes them. Dispatch only books technicians on shift. Below the week: the hours the demand
+forecast needs per area and day against those rostered, and suggested shifts to accept one by one."""
 
 from datetime import date, time, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from ui import forms
 from ui.context import current_actor, language, t
 from ui.downloads import download_table
 from ui.feedback import flash, show_flash, succeeded
+from ui.staffing import needs_section
 
 KEY = "shifts"
 FORM = "shifts.add"
@@ -170,6 +172,7 @@ else:
     st.dataframe(frame, hide_index=True, width="stretch")
     download_table(t("Export CSV"), frame, f"roster-{week['days'][0]:%Y%m%d}", key=f"{KEY}.export")
 
+needs_section(actor, state[WEEK] or today(), KEY)
 if allowed(actor.roles, "staff", "create"):
     add_form({p["id"]: p["name"] for p in week["people"] if p["status"] != "left"}, areas)
 if allowed(actor.roles, "staff", "delete"):
