@@ -34,3 +34,6 @@ lint: $(VENV)/.dev-installed
 
 bench: setup
 	$(BIN)/python benchmarks/analytics.py
+	$(BIN)/python benchmarks/segments.py
+	$(BIN)/python benchmarks/clusters.py
+	$(BIN)/python benchmarks/forecasts.py --jobs 1,2

@@ -92,6 +92,14 @@ PAGES: tuple[PageSpec, ...] = (
     ),
     PageSpec("pages/customers/detail.py", "customer", "Customer", ":material/person:", "customers", hidden=True),
     PageSpec(
+        "pages/customers/follow_ups.py",
+        "follow-ups",
+        "Follow-ups",
+        ":material/notifications:",
+        "follow_ups",
+        section="Customers",
+    ),
+    PageSpec(
         "pages/finance/receivables.py",
         "receivables",
         "Receivables",
@@ -176,6 +184,22 @@ PAGES: tuple[PageSpec, ...] = (
         "pages/analytics/reports.py", "reports", "Reports", ":material/summarize:", "dashboards", section="Analytics"
     ),
     PageSpec("pages/analytics/data.py", "data", "Data", ":material/dataset:", "data", section="Analytics"),
+    PageSpec(
+        "pages/analytics/segments.py",
+        "segments",
+        "Customer segments",
+        ":material/groups:",
+        "segments",
+        section="Analytics",
+    ),
+    PageSpec(
+        "pages/analytics/forecasts.py",
+        "forecasts",
+        "Forecasts",
+        ":material/timeline:",
+        "forecasts",
+        section="Analytics",
+    ),
     PageSpec("pages/stock/items.py", "stock-items", "Stock items", ":material/inventory_2:", "stock", section="Stock"),
     PageSpec(
         "pages/stock/item_new.py",
@@ -211,6 +235,14 @@ PAGES: tuple[PageSpec, ...] = (
         "low-stock",
         "Low stock",
         ":material/production_quantity_limits:",
+        "purchasing",
+        section="Stock",
+    ),
+    PageSpec(
+        "pages/stock/suggestions.py",
+        "purchase-suggestions",
+        "Purchase suggestions",
+        ":material/auto_graph:",
         "purchasing",
         section="Stock",
     ),

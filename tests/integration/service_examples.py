@@ -31,15 +31,21 @@ from tests.factories import (
     record_version,
 )
 from tests.integration.attendance_examples import ATTENDANCE_EXAMPLES
+from tests.integration.cluster_examples import CLUSTER_EXAMPLES
 from tests.integration.dashboard_examples import DASHBOARD_EXAMPLES
 from tests.integration.dataset_examples import DATASET_EXAMPLES
+from tests.integration.follow_up_examples import FOLLOW_UP_EXAMPLES
+from tests.integration.forecast_examples import FORECAST_EXAMPLES
 from tests.integration.kpi_examples import KPI_EXAMPLES
 from tests.integration.order_support import tomorrow
 from tests.integration.people_examples import PEOPLE_EXAMPLES
 from tests.integration.report_examples import REPORT_EXAMPLES
 from tests.integration.review_examples import REVIEW_EXAMPLES
 from tests.integration.roster_examples import ROSTER_EXAMPLES
+from tests.integration.segment_examples import SEGMENT_EXAMPLES
+from tests.integration.staffing_examples import STAFFING_EXAMPLES
 from tests.integration.stock_examples import STOCK_EXAMPLES, StockSeeded
+from tests.integration.suggestion_examples import SUGGESTION_EXAMPLES
 
 
 class Seeded(StockSeeded):
@@ -365,4 +371,10 @@ EXAMPLES: dict[str, Callable[[Seeded], dict[str, Any]]] = {
     **DATASET_EXAMPLES,
     **KPI_EXAMPLES,
     **REPORT_EXAMPLES,
+    **FOLLOW_UP_EXAMPLES,
+    **STAFFING_EXAMPLES,
+    **SUGGESTION_EXAMPLES,
+    **SEGMENT_EXAMPLES,
+    **CLUSTER_EXAMPLES,
+    **FORECAST_EXAMPLES,
 }

@@ -9,6 +9,7 @@ from sqlalchemy import update
 from core import db
 from core.actor import SYSTEM
 from core.demo.generate import DEMO_USERS, seed
+from core.forecasting import runs
 from core.models import User
 from core.permissions import ROLES, allowed
 from tests.pages.conftest import log_in, open_app
@@ -19,7 +20,8 @@ DETAIL_IDS = {"customer": "1", "order": "1", "user": "1", "service": "1", "staff
 
 @pytest.fixture(scope="module")
 def company(sqlite_template, tmp_path_factory):
-    """One seeded demo database for the module, copied per test (seeding takes a few seconds)."""
+    """One seeded demo database with a forecast run, for the module, copied per test (seeding takes a few
+    seconds)."""
     import shutil
 
     from core import db
@@ -29,6 +31,8 @@ def company(sqlite_template, tmp_path_factory):
     engine = db.make_engine(f"sqlite:///{path}")
     db.use_engine(engine)
     seed(customers=150, orders=1500, seed_value=7)
+    runs.start_run(SYSTEM, wait=True)  # a forecast in force: the forecast, suggestion and roster pages show it
+    assert runs.latest_run() is not None
     db.use_engine(None)
     return path
 
