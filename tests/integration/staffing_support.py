@@ -16,36 +16,21 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import insert
-
-from core import db, rosters
+from core import rosters
 from core.actor import SYSTEM
 from core.clock import at, today, utcnow
-from core.models import Base
 from core.services import staff as staff_services
-from tests.factories import make_area, make_customer, make_service
+from tests.factories import make_area, make_customer, make_service, put_row
 
 
 def next_monday() -> date:
     return rosters.monday(today()) + timedelta(days=7)
 
 
-def put(table: str, **values: Any) -> int:
-    """A row written as it stands (history and forecasts are made, not entered)."""
-    columns = Base.metadata.tables[table].c
-    if "version" in columns:
-        values = {"created_at": utcnow(), "updated_at": utcnow(), "version": 1, **values}
-    with db.writing(SYSTEM) as session:
-        new_id = session.execute(insert(Base.metadata.tables[table]).values(**values).returning(columns.id)).scalar()
-        session.commit()
-    return int(new_id)
-
-
 def past_order(customer: int, area: int, day: date, service: int, minutes: int, status: str = "completed") -> int:
     """An order of one line requested for `day`."""
-    order_id = put(
+    order_id = put_row(
         "orders",
         number=f"SO-{uuid.uuid4().hex[:8]}",
         customer_id=customer,
@@ -66,7 +51,7 @@ def past_order(customer: int, area: int, day: date, service: int, minutes: int, 
         idempotency_key=uuid.uuid4().hex,
         created_at=at(day - timedelta(days=3), time(10)),
     )
-    put(
+    put_row(
         "order_lines",
         order_id=order_id,
         service_id=service,
@@ -85,7 +70,7 @@ def past_order(customer: int, area: int, day: date, service: int, minutes: int, 
 def forecast_run(status: str, started: datetime, values: dict[tuple[int, int], float], week: date) -> int:
     """A forecast run with one demand series per (service, area) and its point for `week`."""
     as_of = rosters.monday(today()) - timedelta(days=1)
-    run = put(
+    run = put_row(
         "forecast_runs",
         status=status,
         started_at=started,
@@ -97,10 +82,10 @@ def forecast_run(status: str, started: datetime, values: dict[tuple[int, int], f
         series_done=len(values),
     )
     for (service, area), value in values.items():
-        series = put(
+        series = put_row(
             "forecast_series", run_id=run, kind="demand", service_id=service, area_id=area, history_weeks=26, model="x"
         )
-        put("forecast_points", series_id=series, week=week, value=value, low=value / 2, high=value * 2, level=80)
+        put_row("forecast_points", series_id=series, week=week, value=value, low=value / 2, high=value * 2, level=80)
     return run
 
 
@@ -127,7 +112,7 @@ def shift(staff_id: int, day: date, start: int, end: int, area_id: int | None = 
 
 
 def approved_leave(staff_id: int, starts_on: date, ends_on: date) -> None:
-    put("leave_requests", staff_id=staff_id, kind="annual", starts_on=starts_on, ends_on=ends_on, status="approved")
+    put_row("leave_requests", staff_id=staff_id, kind="annual", starts_on=starts_on, ends_on=ends_on, status="approved")
 
 
 def seed_history() -> dict[str, int]:

@@ -8,7 +8,6 @@ import threading
 import uuid
 from datetime import date, time, timedelta
 from decimal import Decimal
-from typing import Any
 
 import numpy as np
 import pytest
@@ -22,7 +21,7 @@ from core.forecasting import engine, runs
 from core.forecasting.series import WEEK, as_of_for, monday
 from core.models import Base, ForecastPoint, ForecastRun, ForecastSeries
 from core.services import forecasts
-from tests.factories import make_customer, make_service, make_user
+from tests.factories import make_customer, make_service, make_user, put_row
 
 WEEKS = 70  # of hand-made history: more than a season, less than two
 AS_OF = as_of_for(today())
@@ -122,18 +121,8 @@ def test_a_series_with_almost_no_history_gets_its_mean_with_a_note():
 # --- stored runs on a hand-made history ------------------------------------------------------------
 
 
-def put(table: str, **values: Any) -> int:
-    columns = Base.metadata.tables[table].c
-    if "version" in columns:
-        values = {"created_at": utcnow(), "updated_at": utcnow(), "version": 1, **values}
-    with db.writing(SYSTEM) as session:
-        new_id = session.execute(insert(Base.metadata.tables[table]).values(**values).returning(columns.id)).scalar()
-        session.commit()
-    return int(new_id)
-
-
 def new_order(customer: int, area: int, day: date, status: str, service: int, lines: int = 1) -> int:
-    order_id = put(
+    order_id = put_row(
         "orders",
         number=f"SO-{uuid.uuid4().hex[:8]}",
         customer_id=customer,
@@ -162,12 +151,12 @@ def new_order(customer: int, area: int, day: date, status: str, service: int, li
 def new_item(sku: str) -> int:
     values = {"sku": sku, "name_en": sku, "name_zh": sku, "category": "chemicals", "unit": "bottle"}
     values |= {"unit_cost": Decimal(5), "reorder_level": Decimal(0), "reorder_quantity": Decimal(0)}
-    return put("items", **values, active=True, on_hand=Decimal(100))
+    return put_row("items", **values, active=True, on_hand=Decimal(100))
 
 
 def move(item: int, kind: str, quantity: str, day: date, order_id: int | None = None) -> None:
     values = {"item_id": item, "kind": kind, "quantity": Decimal(quantity), "unit_cost": Decimal(5)}
-    put(
+    put_row(
         "stock_movements", **values, balance_after=Decimal(100), at=at(day, time(10)), actor_name="x", order_id=order_id
     )
 

@@ -9,30 +9,15 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import insert
 
-from core import db
-from core.actor import SYSTEM
 from core.analytics import kpis as rules
-from core.clock import at, today, utcnow
+from core.clock import at, today
 from core.errors import PermissionDenied, ValidationFailed
-from core.models import Base
 from core.services import finance, kpis, purchasing, stock_usage
-from tests.factories import make_customer, make_user
+from tests.factories import make_customer, make_user, put_row
 from tests.integration.order_support import count
 
 MARCH = date(2026, 3, 31)
-
-
-def put(table: str, **values: Any) -> int:
-    """A row written as it stands (stamps by hand: the fixture makes history, not new records)."""
-    columns = Base.metadata.tables[table].c
-    if "version" in columns:
-        values = {"created_at": utcnow(), "updated_at": utcnow(), "version": 1, **values}
-    with db.writing(SYSTEM) as session:
-        new_id = session.execute(insert(Base.metadata.tables[table]).values(**values).returning(columns.id)).scalar()
-        session.commit()
-    return int(new_id)
 
 
 def order(customer: int, area: int, created: date, requested: date, status: str, total: str, **extra: Any) -> int:
@@ -57,11 +42,11 @@ def order(customer: int, area: int, created: date, requested: date, status: str,
         "created_at": at(created, time(10)),
         **extra,
     }
-    return put("orders", **values)
+    return put_row("orders", **values)
 
 
 def move(item: int, kind: str, quantity: str, cost: str, balance: str, when: date, order_id: int | None = None) -> None:
-    put(
+    put_row(
         "stock_movements",
         item_id=item,
         kind=kind,
@@ -75,7 +60,7 @@ def move(item: int, kind: str, quantity: str, cost: str, balance: str, when: dat
 
 
 def item(sku: str, cost: str, on_hand: str, reorder_level: str) -> int:
-    return put(
+    return put_row(
         "items",
         sku=sku,
         name_en=sku,
@@ -95,7 +80,7 @@ def history(area) -> dict[str, int]:
     """Customers A (ordered in 2025, again in March), B and D (new in March), C (first in
     February, cancelled in March), E (last ordered 10 September 2025: lost in March)."""
     a, b, c, d, e = (make_customer(area, name=n, phone=f"139 0000 000{i}")["id"] for i, n in enumerate("ABCDE"))
-    tech = put("staff", employee_no="T1", name="刘强", public_name="刘师傅", hourly_cost=Decimal(20), areas=[area])
+    tech = put_row("staff", employee_no="T1", name="刘强", public_name="刘师傅", hourly_cost=Decimal(20), areas=[area])
     old = order(
         a,
         area,
@@ -172,7 +157,7 @@ def history(area) -> dict[str, int]:
         completed_at=at(date(2025, 9, 11), time(15)),
     )
     for order_id, started in ((o2, at(date(2026, 3, 5), time(10))), (o3, at(date(2026, 3, 12), time(16, 30)))):
-        put(
+        put_row(
             "order_events",
             order_id=order_id,
             at=started,
@@ -187,7 +172,7 @@ def history(area) -> dict[str, int]:
         (old, "100", date(2025, 8, 3)),
         (lost, "80", date(2025, 9, 12)),
     ):
-        put(
+        put_row(
             "payments",
             order_id=order_id,
             kind="payment",
@@ -195,7 +180,7 @@ def history(area) -> dict[str, int]:
             amount=Decimal(amount),
             received_at=at(when, time(17)),
         )
-    put(
+    put_row(
         "payments",
         order_id=o2,
         kind="refund",
@@ -212,10 +197,10 @@ def history(area) -> dict[str, int]:
     move(y, "issue", "-2", "5", "2", date(2026, 3, 12), o3)
     move(y, "receipt", "10", "5", "12", date(2026, 4, 1))
     for start, hours in ((at(date(2026, 3, 5), time(8)), 10), (at(date(2026, 3, 12), time(8)), 12)):
-        put("shifts", staff_id=tech, starts_at=start, ends_at=start + timedelta(hours=hours), role="technician")
+        put_row("shifts", staff_id=tech, starts_at=start, ends_at=start + timedelta(hours=hours), role="technician")
     for start, hours in ((at(date(2026, 3, 5), time(8)), 4), (at(date(2026, 3, 12), time(13)), 6)):
-        put("attendance", staff_id=tech, clock_in=start, clock_out=start + timedelta(hours=hours))
-    put("attendance", staff_id=tech, clock_in=at(date(2026, 3, 20), time(8)), clock_out=None)  # open: not counted
+        put_row("attendance", staff_id=tech, clock_in=start, clock_out=start + timedelta(hours=hours))
+    put_row("attendance", staff_id=tech, clock_in=at(date(2026, 3, 20), time(8)), clock_out=None)  # open: not counted
     return {"tech": tech, "x": x, "y": y}
 
 
