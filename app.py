@@ -30,5 +30,5 @@ if actor is None:
     page = st.navigation(navigation.login_pages(lambda: auth.login_view(authenticate)), position="hidden")
 else:
     page = st.navigation(navigation.pages_for(actor))
-    layout.sidebar(actor)
+    layout.sidebar(actor, page.url_path)
 page.run()

@@ -60,6 +60,7 @@ MODULES: dict[str, Bilingual] = {
     "segments": Bilingual("customer segments and churn risk", "客户分群与流失风险"),
     "follow_ups": Bilingual("customer follow-ups", "客户跟进"),
     "forecasts": Bilingual("demand forecasts", "需求预测"),
+    "problems": Bilingual("problem reports", "问题反馈"),
 }
 
 EVERYONE = frozenset(ROLES)
@@ -145,6 +146,8 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "edit": frozenset({"manager", "clerk"}),  # closing one, with its outcome
     },
     "forecasts": {"view": frozenset({"manager", "analyst", "executive"}), "create": frozenset({"manager", "analyst"})},
+    # anyone reports a problem from any page; admins read the reports and close them
+    "problems": {"view": frozenset({"admin"}), "create": EVERYONE, "edit": frozenset({"admin"})},
 }
 
 

@@ -296,6 +296,14 @@ PAGES: tuple[PageSpec, ...] = (
         section="Administration",
     ),
     PageSpec(
+        "pages/admin/problems.py",
+        "problems",
+        "Problem reports",
+        ":material/bug_report:",
+        "problems",
+        section="Administration",
+    ),
+    PageSpec(
         "pages/account/profile.py", "profile", "My profile", ":material/account_circle:", "profile", section="Account"
     ),
     PageSpec(

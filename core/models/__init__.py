@@ -20,6 +20,7 @@ from core.models.stock import (
     StockCountLine,
     Supplier,
 )
+from core.models.support import ProblemReport
 from core.models.users import AuthSession, LoginThrottle, User, UserRole
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "Payment",
+    "ProblemReport",
     "PurchaseOrder",
     "PurchaseOrderLine",
     "Qualification",

@@ -1,5 +1,5 @@
 """Home: a greeting, what waits for the person (items running low, approvals that are theirs to
-give, their follow-ups due), and the way to each of their pages."""
+give, their follow-ups due, open problem reports for admins), and the way to each of their pages."""
 
 from collections.abc import Callable
 from typing import Any
@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.i18n import Message, msg
 from core.permissions import allowed
-from core.services import attendance, counts, follow_ups, leave, orders, purchasing
+from core.services import attendance, counts, follow_ups, leave, orders, problems, purchasing
 from ui.context import current_actor, t
 from ui.navigation import link, visible_specs
 from ui.text import escape_markdown
@@ -73,6 +73,13 @@ WAITING: tuple[tuple[str, str, Message, Callable[[], list[Any] | int], str], ...
         msg("Your follow-ups due"),
         lambda: follow_ups.due_follow_ups(actor=actor, mine_only=True, per_page=1).total,
         "follow-ups",
+    ),
+    (
+        "problems",
+        "edit",
+        msg("Problem reports to close"),
+        lambda: problems.problems(actor=actor, per_page=1).total,
+        "problems",
     ),
 )
 

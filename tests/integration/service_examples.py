@@ -39,6 +39,7 @@ from tests.integration.forecast_examples import FORECAST_EXAMPLES
 from tests.integration.kpi_examples import KPI_EXAMPLES
 from tests.integration.order_support import tomorrow
 from tests.integration.people_examples import PEOPLE_EXAMPLES
+from tests.integration.problem_examples import PROBLEM_EXAMPLES
 from tests.integration.report_examples import REPORT_EXAMPLES
 from tests.integration.review_examples import REVIEW_EXAMPLES
 from tests.integration.roster_examples import ROSTER_EXAMPLES
@@ -377,4 +378,5 @@ EXAMPLES: dict[str, Callable[[Seeded], dict[str, Any]]] = {
     **SEGMENT_EXAMPLES,
     **CLUSTER_EXAMPLES,
     **FORECAST_EXAMPLES,
+    **PROBLEM_EXAMPLES,
 }
