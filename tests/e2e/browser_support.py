@@ -129,6 +129,12 @@ def in_english(page: Page) -> None:
         sidebar.get_by_role("button", name="Collapse sidebar").click()
 
 
+def settled(page: Page) -> None:
+    """Wait until the app's script has finished its run: a chart drawn by a run still going may be
+    drawn again (and its elements replaced) when the run ends."""
+    expect(page.get_by_test_id("stApp")).not_to_have_attribute("data-test-script-state", "running", timeout=WAIT)
+
+
 def pick(page: Page, label: str, option: str | re.Pattern[str]) -> None:
     page.get_by_role("combobox", name=label, exact=True).click()
     page.get_by_role("option", name=option).first.click()

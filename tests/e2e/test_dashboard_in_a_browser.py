@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.e2e.browser_support import DESK, WAIT, in_english, log_in, pick
+from tests.e2e.browser_support import DESK, WAIT, in_english, log_in, pick, settled
 
 
 def test_a_manager_filters_drills_into_a_bar_and_downloads_its_rows(server, browser):
@@ -26,7 +26,8 @@ def test_a_manager_filters_drills_into_a_bar_and_downloads_its_rows(server, brow
         page.keyboard.press("Escape")
         expect(page).to_have_url(re.compile(r"channel=web"), timeout=WAIT)
 
-        # Click the first bar of "Revenue by area".
+        # Click the first bar of "Revenue by area", once the filtered view has been drawn.
+        settled(page)
         chart = page.locator(".js-plotly-plot").filter(has_text="Revenue by area")
         expect(chart.locator(".bars path").first).to_be_visible()
         area = chart.locator(".xtick text").first.text_content()
