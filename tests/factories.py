@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, time, timedelta
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -147,3 +149,48 @@ def put_row(table: str, **values: Any) -> int:
         new_id = session.execute(insert(Base.metadata.tables[table]).values(**values).returning(columns.id)).scalar()
         session.commit()
     return int(new_id)
+
+
+SERVICE_ADDRESS = "上海市徐汇区漕溪北路100号"
+
+
+def history_order(
+    customer_id: int,
+    area_id: int,
+    requested: date,
+    status: str,
+    total: str | Decimal = "100",
+    *,
+    lines: Sequence[Mapping[str, Any]] = (),
+    created_at: datetime | None = None,
+    **columns: Any,
+) -> int:
+    """An order as it stands at some point of its life, figures as given (no rules run), with its lines:
+    each a mapping of order_lines columns over a default line (10 m2 at 8, 15 minutes). Part of the
+    history a test makes, like put_row; created now unless `created_at` says otherwise."""
+    total = Decimal(total)
+    values: dict[str, Any] = {
+        "number": f"SO-{uuid.uuid4().hex[:8]}",
+        "customer_id": customer_id,
+        "channel": "phone",
+        "address": SERVICE_ADDRESS,
+        "area_id": area_id,
+        "requested_date": requested,
+        "window_start": time(9),
+        "window_end": time(12),
+        "status": status,
+        "subtotal": total,
+        "discount_amount": Decimal(0),
+        "tax_rate": Decimal(0),
+        "tax_amount": Decimal(0),
+        "total": total,
+        "paid": Decimal(0),
+        "refunded": Decimal(0),
+        "idempotency_key": uuid.uuid4().hex,
+    }
+    order_id = put_row("orders", **values | ({"created_at": created_at} if created_at else {}) | columns)
+    for line in lines:
+        row = {"service_code": "X", "name_en": "X", "name_zh": "X", "unit": "m2", "minutes": 15, **line}
+        price, quantity = Decimal(row.pop("unit_price", 8)), Decimal(row.pop("quantity", 10))
+        put_row("order_lines", order_id=order_id, unit_price=price, quantity=quantity, amount=price * quantity, **row)
+    return order_id

@@ -13,8 +13,8 @@ from sqlalchemy import update
 from core.actor import SYSTEM
 from core.clock import at, today
 from core.db import writing
-from core.models import Movement, Order, OrderLine, Staff
-from tests.factories import make_area, make_customer, make_service, make_technician
+from core.models import Movement, Staff
+from tests.factories import history_order, make_area, make_customer, make_service, make_technician
 from tests.integration.stock_support import make_item
 
 REPORT_EXAMPLES: dict[str, Callable[[Any], dict[str, Any]]] = {
@@ -48,53 +48,28 @@ def put_order(
 ) -> int:
     """An order written as it stands at the end of its life, with the figures given (no rules run),
     placed (created) at 08:00 company time on `placed`, by default its requested day."""
-    amounts = [Decimal(price) * Decimal(quantity) for _id, _code, price, quantity, _minutes in lines]
-    subtotal = sum(amounts, Decimal(0))
-    number = next(_serial)
-    with writing(SYSTEM) as session:
-        order = Order(
-            number=f"SO-T-{number:06d}",
-            customer_id=customer["id"],
-            channel=channel,
-            address="上海市徐汇区漕溪北路100号",
-            area_id=area_id,
-            requested_date=day,
-            window_start=time(9),
-            window_end=time(12),
-            status=status,
-            technician_id=technician,
-            discount_pct=Decimal(0),
-            subtotal=subtotal,
-            discount_amount=Decimal(0),
-            tax_rate=Decimal(0),
-            tax_amount=Decimal(tax),
-            total=subtotal + Decimal(tax),
-            started_at=started,
-            completed_at=completed,
-            refunded=Decimal(refunded),
-            idempotency_key=f"report-test-{number}",
-            lines=[
-                OrderLine(
-                    service_id=service_id,
-                    service_code=code,
-                    name_en=code.title(),
-                    name_zh=code,
-                    unit="m2",
-                    unit_price=Decimal(price),
-                    quantity=Decimal(quantity),
-                    minutes=minutes,
-                    amount=amount,
-                )
-                for (service_id, code, price, quantity, minutes), amount in zip(lines, amounts, strict=True)
-            ],
-        )
-        session.add(order)
-        session.commit()
-        orders = Order.__table__
-        moment = at(placed or day, time(8))
-        session.execute(orders.update().where(orders.c.id == order.id).values(created_at=moment))
-        session.commit()
-        return order.id
+    subtotal = sum((Decimal(price) * Decimal(quantity) for _id, _code, price, quantity, _minutes in lines), Decimal(0))
+    return history_order(
+        customer["id"],
+        area_id,
+        day,
+        status,
+        subtotal + Decimal(tax),
+        lines=[
+            {"service_id": service_id, "service_code": code, "name_en": code.title(), "name_zh": code}
+            | {"unit_price": price, "quantity": quantity, "minutes": minutes}
+            for service_id, code, price, quantity, minutes in lines
+        ],
+        created_at=at(placed or day, time(8)),
+        number=f"SO-T-{next(_serial):06d}",
+        channel=channel,
+        technician_id=technician,
+        subtotal=subtotal,
+        tax_amount=Decimal(tax),
+        started_at=started,
+        completed_at=completed,
+        refunded=Decimal(refunded),
+    )
 
 
 def put_movement(item_id: int, order_id: int, kind: str, quantity: str, unit_cost: str, moment: datetime) -> None:

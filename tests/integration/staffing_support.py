@@ -13,15 +13,13 @@ The numbers the tests check by hand (history in the last 26 weeks, orders not ca
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, time, timedelta
-from decimal import Decimal
 
 from core import rosters
 from core.actor import SYSTEM
 from core.clock import at, today, utcnow
 from core.services import staff as staff_services
-from tests.factories import make_area, make_customer, make_service, put_row
+from tests.factories import history_order, make_area, make_customer, make_service, put_row
 
 
 def next_monday() -> date:
@@ -29,42 +27,11 @@ def next_monday() -> date:
 
 
 def past_order(customer: int, area: int, day: date, service: int, minutes: int, status: str = "completed") -> int:
-    """An order of one line requested for `day`."""
-    order_id = put_row(
-        "orders",
-        number=f"SO-{uuid.uuid4().hex[:8]}",
-        customer_id=customer,
-        channel="phone",
-        address="上海市徐汇区漕溪北路100号",
-        area_id=area,
-        requested_date=day,
-        window_start=time(9),
-        window_end=time(12),
-        status=status,
-        subtotal=Decimal(100),
-        discount_amount=Decimal(0),
-        tax_rate=Decimal(0),
-        tax_amount=Decimal(0),
-        total=Decimal(100),
-        paid=Decimal(0),
-        refunded=Decimal(0),
-        idempotency_key=uuid.uuid4().hex,
-        created_at=at(day - timedelta(days=3), time(10)),
+    """An order of one line requested for `day`, placed three days before."""
+    placed = at(day - timedelta(days=3), time(10))
+    return history_order(
+        customer, area, day, status, lines=[{"service_id": service, "minutes": minutes}], created_at=placed
     )
-    put_row(
-        "order_lines",
-        order_id=order_id,
-        service_id=service,
-        service_code="X",
-        name_en="X",
-        name_zh="X",
-        unit="m2",
-        unit_price=Decimal(8),
-        quantity=Decimal(10),
-        minutes=minutes,
-        amount=Decimal(80),
-    )
-    return order_id
 
 
 def forecast_run(status: str, started: datetime, values: dict[tuple[int, int], float], week: date) -> int:

@@ -5,13 +5,12 @@ a time, an interrupted or stopped run leaving the previous one in force."""
 from __future__ import annotations
 
 import threading
-import uuid
 from datetime import date, time, timedelta
 from decimal import Decimal
 
 import numpy as np
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from core import db
 from core.actor import SYSTEM
@@ -19,9 +18,9 @@ from core.clock import at, today, utcnow
 from core.errors import NotFound, PermissionDenied, ValidationFailed
 from core.forecasting import engine, runs
 from core.forecasting.series import WEEK, as_of_for, monday
-from core.models import Base, ForecastPoint, ForecastRun, ForecastSeries
+from core.models import ForecastPoint, ForecastRun, ForecastSeries
 from core.services import forecasts
-from tests.factories import make_customer, make_service, make_user, put_row
+from tests.factories import history_order, make_customer, make_service, make_user, put_row
 
 WEEKS = 70  # of hand-made history: more than a season, less than two
 AS_OF = as_of_for(today())
@@ -121,31 +120,11 @@ def test_a_series_with_almost_no_history_gets_its_mean_with_a_note():
 # --- stored runs on a hand-made history ------------------------------------------------------------
 
 
+CARPET_LINE = {"service_code": "CARPET", "name_en": "Carpet", "name_zh": "地毯"}
+
+
 def new_order(customer: int, area: int, day: date, status: str, service: int, lines: int = 1) -> int:
-    order_id = put_row(
-        "orders",
-        number=f"SO-{uuid.uuid4().hex[:8]}",
-        customer_id=customer,
-        channel="phone",
-        address="上海市徐汇区漕溪北路100号",
-        area_id=area,
-        requested_date=day,
-        window_start=time(9),
-        window_end=time(12),
-        status=status,
-        subtotal=Decimal(80),
-        discount_amount=Decimal(0),
-        tax_rate=Decimal(0),
-        tax_amount=Decimal(0),
-        total=Decimal(80),
-        idempotency_key=uuid.uuid4().hex,
-    )
-    line = {"order_id": order_id, "service_id": service, "service_code": "CARPET", "name_en": "Carpet"}
-    line |= {"name_zh": "地毯", "unit": "m2", "unit_price": Decimal(8), "quantity": Decimal(10), "minutes": 15}
-    with db.writing(SYSTEM) as session:
-        session.execute(insert(Base.metadata.tables["order_lines"]), [{**line, "amount": Decimal(80)}] * lines)
-        session.commit()
-    return order_id
+    return history_order(customer, area, day, status, "80", lines=[{**CARPET_LINE, "service_id": service}] * lines)
 
 
 def new_item(sku: str) -> int:

@@ -3,7 +3,6 @@ databases, and their agreement with the operational services for today."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -14,35 +13,14 @@ from core.analytics import kpis as rules
 from core.clock import at, today
 from core.errors import PermissionDenied, ValidationFailed
 from core.services import finance, kpis, purchasing, stock_usage
-from tests.factories import make_customer, make_user, put_row
+from tests.factories import history_order, make_customer, make_user, put_row
 from tests.integration.order_support import count
 
 MARCH = date(2026, 3, 31)
 
 
 def order(customer: int, area: int, created: date, requested: date, status: str, total: str, **extra: Any) -> int:
-    values = {
-        "number": f"SO-{uuid.uuid4().hex[:8]}",
-        "customer_id": customer,
-        "channel": "phone",
-        "address": "上海市徐汇区漕溪北路100号",
-        "area_id": area,
-        "requested_date": requested,
-        "window_start": time(9),
-        "window_end": time(12),
-        "status": status,
-        "subtotal": Decimal(total),
-        "discount_amount": Decimal(0),
-        "tax_rate": Decimal(0),
-        "tax_amount": Decimal(0),
-        "total": Decimal(total),
-        "paid": Decimal(0),
-        "refunded": Decimal(0),
-        "idempotency_key": uuid.uuid4().hex,
-        "created_at": at(created, time(10)),
-        **extra,
-    }
-    return put_row("orders", **values)
+    return history_order(customer, area, requested, status, total, created_at=at(created, time(10)), **extra)
 
 
 def move(item: int, kind: str, quantity: str, cost: str, balance: str, when: date, order_id: int | None = None) -> None:
