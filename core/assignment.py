@@ -44,7 +44,9 @@ def candidates(session: Session, day: date, *, lock: bool = False, skip_order: i
     that day (a skill a certificate licenses counts only while one is valid)."""
     begin, end = _day_span(day)
     statement = select(Staff).where(Staff.status == "active", Staff.position == "technician").order_by(Staff.id)
-    people = session.execute(statement.with_for_update() if lock else statement).scalars().all()
+    if lock:  # read again under the lock (see core.stock.load_item)
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    people = session.execute(statement).scalars().all()
     ids = [person.id for person in people]
     shifts: dict[int, list[tuple[datetime, datetime]]] = {i: [] for i in ids}
     for shift in session.execute(

@@ -58,8 +58,12 @@ def quantity_problem(item: Item, quantity: Decimal | None) -> Message | None:
 
 
 def load_item(session: Session, item_id: int, *, lock: bool = False) -> Item:
+    """The item; with `lock`, its row locked and its values read again under the lock (the session
+    may hold it from a read before the lock, with a balance another movement has changed since)."""
     statement = select(Item).where(Item.id == item_id)
-    item = session.execute(statement.with_for_update() if lock else statement).scalar_one_or_none()
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    item = session.execute(statement).scalar_one_or_none()
     if item is None:
         raise NotFound(msg("Stock item {id} does not exist.", id=item_id))
     return item

@@ -33,8 +33,8 @@ def _me(session: Session, actor: Actor, *, lock: bool = False) -> Staff | None:
     if actor.user_id is None:
         return None
     statement = select(Staff).where(Staff.user_id == actor.user_id)
-    if lock:
-        statement = statement.with_for_update()
+    if lock:  # read again under the lock (see core.stock.load_item)
+        statement = statement.with_for_update().execution_options(populate_existing=True)
     return session.execute(statement).scalar_one_or_none()
 
 

@@ -210,8 +210,9 @@ def request_adjustment(*, actor: Actor, item_id: int, quantity: Any, reason: str
 @service("stock_approval", "edit")
 def decide_adjustment(*, actor: Actor, adjustment_id: int, approve: bool) -> dict[str, Any]:
     """Approve (the change posts to the ledger) or refuse; never by the person who asked."""
-    with db.writing(actor) as session:
-        adjustment = session.get(StockAdjustment, adjustment_id)
+    with db.writing(actor) as session:  # locked: a second decision at the same moment waits, then is refused
+        found = select(StockAdjustment).where(StockAdjustment.id == adjustment_id).with_for_update()
+        adjustment = session.execute(found).scalar_one_or_none()
         if adjustment is None:
             raise NotFound(msg("Adjustment {id} does not exist.", id=adjustment_id))
         if adjustment.status != "pending":

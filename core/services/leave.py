@@ -38,7 +38,9 @@ OPEN = ("pending", "approved")
 
 def _me(session: Session, actor: Actor, *, lock: bool = False) -> Staff:
     statement = select(Staff).where(Staff.user_id == actor.user_id)
-    me = session.execute(statement.with_for_update() if lock else statement).scalar_one_or_none()
+    if lock:  # read again under the lock (see core.stock.load_item)
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    me = session.execute(statement).scalar_one_or_none()
     if me is None:
         raise OpsdeskError(msg("Your login is not linked to a staff record; ask a manager."))
     return me

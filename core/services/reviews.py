@@ -210,7 +210,9 @@ def _view(session: Session, review: Review) -> dict[str, Any]:
 
 def _review(session: Session, review_id: int, *, lock: bool = False) -> Review:
     statement = select(Review).where(Review.id == review_id)
-    review = session.execute(statement.with_for_update() if lock else statement).scalar_one_or_none()
+    if lock:  # read again under the lock (see core.stock.load_item)
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    review = session.execute(statement).scalar_one_or_none()
     if review is None:
         raise NotFound(msg("Review {id} does not exist.", id=review_id))
     return review
