@@ -20,7 +20,7 @@ from core.pricing import discount_limit
 from core.services import orders, reference
 from core.services.catalogue import catalogue
 from core.services.customers import customers
-from ui import forms
+from ui import contacts, forms
 from ui.context import current_actor, language, t
 from ui.text import escape_markdown
 
@@ -74,6 +74,19 @@ def start(form: str, values: dict[str, Any] | None = None, lines: list[dict[str,
         line = lines[index] if index < len(lines) else {"service_id": None, "quantity": 1.0}
         state.setdefault(_k(form, f"line.{index}.service_id"), line.get("service_id"))
         state.setdefault(_k(form, f"line.{index}.quantity"), float(line.get("quantity") or 1))
+
+
+def held(form: str, name: str) -> dict[str, Any]:
+    """`value=` for a widget whose own default is not blank (a time input's is now, a date
+    input's today, a number input's 0): the value the session holds for it.
+
+    The browser shows a widget's default when it holds no value for it and the run that draws it
+    sends none. That happens on a page reached by its address: the login cookie's component asks
+    for a second run at once, and when it asks before the browser has drawn the first run's
+    widgets it sends no values for them; the second run draws them with only their defaults
+    (the value is sent only in the run that writes it). With the held value as the default the
+    browser shows it either way, and nothing the person types is ever overwritten."""
+    return {"value": st.session_state.get(_k(form, name))}
 
 
 def clear(form: str) -> None:
@@ -158,6 +171,7 @@ def customer_picker(form: str, allow_new: bool, errors: dict[str, Any]) -> None:
         args=(form,),
     )
     forms.error_under(errors.get("customer_id"))
+    contacts.contact_lines(st.session_state.get(_k(form, "customer_id")), _k(form, "contacts"))
 
 
 def _where_and_when(form: str, errors: dict[str, Any]) -> None:
@@ -185,11 +199,11 @@ def _where_and_when(form: str, errors: dict[str, Any]) -> None:
         forms.error_under(errors.get("area_id"))
     with right:
         # No lower bound here: core says when a date has passed, and an order being changed may keep its own.
-        st.date_input(t("Requested date *"), key=_k(form, "requested_date"))
+        st.date_input(t("Requested date *"), key=_k(form, "requested_date"), **held(form, "requested_date"))
         forms.error_under(errors.get("requested_date"))
         begin, end = st.columns(2)
-        begin.time_input(t("Window from *"), key=_k(form, "window_start"), step=1800)
-        end.time_input(t("to *"), key=_k(form, "window_end"), step=1800)
+        begin.time_input(t("Window from *"), key=_k(form, "window_start"), step=1800, **held(form, "window_start"))
+        end.time_input(t("to *"), key=_k(form, "window_end"), step=1800, **held(form, "window_end"))
         forms.error_under(errors.get("window_start") or errors.get("window_end"))
 
 
@@ -213,7 +227,13 @@ def lines_editor(form: str, errors: dict[str, Any]) -> list[dict[str, Any]]:
             key=_k(form, f"line.{line}.service_id"),
             placeholder=t("Choose…"),
         )
-        quantity.number_input(t("Quantity"), key=_k(form, f"line.{line}.quantity"), step=1.0, format="%.2f")
+        quantity.number_input(
+            t("Quantity"),
+            key=_k(form, f"line.{line}.quantity"),
+            step=1.0,
+            format="%.2f",
+            **held(form, f"line.{line}.quantity"),
+        )
         remove.button(
             "✕",
             key=_k(form, f"line.{line}.remove"),
@@ -231,6 +251,7 @@ def _totals(form: str, lines: list[dict[str, Any]], errors: dict[str, Any]) -> N
     st.number_input(
         t("Discount %"),
         key=_k(form, "discount_pct"),
+        **held(form, "discount_pct"),
         min_value=0.0,
         max_value=100.0,
         step=1.0,

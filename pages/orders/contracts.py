@@ -51,7 +51,7 @@ if allowed(actor.roles, "contracts", "create"):
             format_func={f: t(LABELS[f]) for f in FREQUENCIES}.__getitem__,
             key=f"{FORM}.frequency",
         )
-        left.date_input(t("First visit *"), key=f"{FORM}.starts_on")
+        left.date_input(t("First visit *"), key=f"{FORM}.starts_on", **order_form.held(FORM, "starts_on"))
         left.date_input(t("Last visit (optional)"), key=f"{FORM}.ends_on", value=None)
         with left:
             forms.error_under(errors.get("starts_on") or errors.get("ends_on"))
@@ -65,8 +65,11 @@ if allowed(actor.roles, "contracts", "create"):
             placeholder=t("Choose…"),
         )
         begin, end = right.columns(2)
-        begin.time_input(t("Window from *"), key=f"{FORM}.window_start", step=1800)
-        end.time_input(t("to *"), key=f"{FORM}.window_end", step=1800)
+        # The values also as the widgets' defaults: see order_form.held.
+        begin.time_input(
+            t("Window from *"), key=f"{FORM}.window_start", step=1800, **order_form.held(FORM, "window_start")
+        )
+        end.time_input(t("to *"), key=f"{FORM}.window_end", step=1800, **order_form.held(FORM, "window_end"))
         with right:
             forms.error_under(errors.get("address") or errors.get("area_id") or errors.get("window_end"))
         order_form.lines_editor(FORM, errors)
