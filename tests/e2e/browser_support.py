@@ -106,15 +106,16 @@ def seed() -> dict[str, Any]:
     }
 
 
-def log_in(page: Page, base: str, username: str, password: str, path: str = "") -> None:
+def log_in(page: Page, base: str, username: str, password: str, path: str = "", wait: int = WAIT) -> None:
+    """`wait` (ms) for each step: longer for a server's very first pages on a busy machine."""
     page.goto(f"{base}/{path}")
-    page.get_by_role("textbox", name="Username").fill(username)
+    page.get_by_role("textbox", name="Username").fill(username, timeout=wait)
     password_box = page.get_by_role("textbox", name="Password")
-    password_box.fill(password)
-    password_box.press("Enter")
-    expect(page.get_by_role("textbox", name="Username")).to_have_count(0)
+    password_box.fill(password, timeout=wait)
+    password_box.press("Enter", timeout=wait)
+    expect(page.get_by_role("textbox", name="Username")).to_have_count(0, timeout=wait)
     # The login cookie is written by a component after the login; a reload before that logs out.
-    page.wait_for_function("() => document.cookie.includes('opsdesk_session=')", timeout=WAIT)
+    page.wait_for_function("() => document.cookie.includes('opsdesk_session=')", timeout=wait)
 
 
 def in_english(page: Page) -> None:
@@ -129,10 +130,10 @@ def in_english(page: Page) -> None:
         sidebar.get_by_role("button", name="Collapse sidebar").click()
 
 
-def settled(page: Page) -> None:
-    """Wait until the app's script has finished its run: a chart drawn by a run still going may be
-    drawn again (and its elements replaced) when the run ends."""
-    expect(page.get_by_test_id("stApp")).not_to_have_attribute("data-test-script-state", "running", timeout=WAIT)
+def settled(page: Page, wait: int = WAIT) -> None:
+    """Wait (up to `wait` ms) until the app's script has finished its run: a chart drawn by a run
+    still going may be drawn again (and its elements replaced) when the run ends."""
+    expect(page.get_by_test_id("stApp")).not_to_have_attribute("data-test-script-state", "running", timeout=wait)
 
 
 def pick(page: Page, label: str, option: str | re.Pattern[str]) -> None:

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from core import db
-from core.config import ROOT
+from core.config import ROOT, get_settings, override_settings
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -65,14 +67,14 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
         report.sections.append(("the server's log (last 8,000 characters)", tail))
 
 
-@pytest.fixture(scope="session")
-def server(server_env: dict[str, str]) -> Iterator[str]:
-    env = server_env
-    data = Path(env["OPSDESK_DATA_DIR"])
-    SERVER_LOG[:] = [data / "server.log"]
+@contextmanager
+def running_server(env: dict[str, str], log_path: Path, *, scheme: str = "http") -> Iterator[str]:
+    """Migrate (and seed) the database of `env`, start `python -m ui.serve` on a free port and yield
+    its address once it answers; `scheme="https"` when `env` gives it a certificate (any certificate
+    is accepted while waiting: the tests make their own)."""
     subprocess.run([sys.executable, "-m", "core.bootstrap"], cwd=ROOT, env=env, check=True, capture_output=True)
     port = _free_port()
-    log = (data / "server.log").open("w")
+    log = log_path.open("w")
     process = subprocess.Popen(
         [sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.headless", "true"],
         cwd=ROOT,
@@ -80,22 +82,37 @@ def server(server_env: dict[str, str]) -> Iterator[str]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    base = f"http://127.0.0.1:{port}"
+    base = f"{scheme}://127.0.0.1:{port}"
+    unverified = ssl._create_unverified_context() if scheme == "https" else None
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as answer:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2, context=unverified) as answer:
                 if answer.status == 200:
                     break
         except OSError:
+            if process.poll() is not None:
+                break
             time.sleep(0.3)
     else:
         process.kill()
-        pytest.fail(f"the server did not start; see {data / 'server.log'}")
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+        pytest.fail(f"the server did not start; see {log_path}")
+    if process.poll() is not None:
+        pytest.fail(f"the server stopped at its start; see {log_path}")
+    try:
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def server(server_env: dict[str, str]) -> Iterator[str]:
+    data = Path(server_env["OPSDESK_DATA_DIR"])
+    SERVER_LOG[:] = [data / "server.log"]
+    with running_server(server_env, data / "server.log") as base:
+        yield base
 
 
 @pytest.fixture
@@ -104,7 +121,11 @@ def server_database(server: str, server_env: dict[str, str]) -> Iterator[str]:
     needs through core services before driving the browser. Yields its URL."""
     engine = db.make_engine(server_env["DATABASE_URL"])
     db.use_engine(engine)
+    # The server's data directory too: its key file encrypts the contacts this process writes.
+    own_data_dir = get_settings().data_dir
+    override_settings(data_dir=Path(server_env["OPSDESK_DATA_DIR"]))
     yield server_env["DATABASE_URL"]
+    override_settings(data_dir=own_data_dir)
     db.use_engine(None)
     engine.dispose()
 
