@@ -30,6 +30,7 @@ ACTIONS: dict[str, Bilingual] = {
     "export": Bilingual("exported", "导出"),
     "lookup_blocked": Bilingual("order lookups blocked", "订单查询被限制"),
     "contract_failed": Bilingual("contract could not generate its visits", "合同未能生成上门订单"),
+    "contacts_viewed": Bilingual("viewed a customer's full contacts", "查看客户完整联系方式"),
 }
 
 

@@ -51,6 +51,7 @@ def _tracked(obj: Any) -> list[str]:
     """The columns whose changes the trail records: not the stamps, not the primary key."""
     mapper = inspect(obj).mapper
     keys = {column.key for column in mapper.primary_key}
+    keys |= {column for column, _kind in getattr(type(obj), "__blind_index__", {}).values()}  # follow their contact
     return [column.key for column in mapper.column_attrs if column.key not in STAMPS and column.key not in keys]
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 import getpass
 import sys
 
-from core import db, migrate
+from core import crypto_store, db, migrate
 from core.actor import SYSTEM
 from core.config import get_settings
+from core.crypto import KeyProblem
 from core.demo.__main__ import print_logins
 from core.demo.generate import is_seeded, seed
 from core.errors import ValidationFailed
@@ -56,6 +57,11 @@ def main() -> int:
         print(translate(invalid.message, "en"), file=sys.stderr)
         return 1
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    try:  # a wrong encryption key stops the start before anything is written
+        crypto_store.check_key()
+    except KeyProblem as problem:
+        print(f"Encryption key problem: {problem}", file=sys.stderr)
+        return 1
     migrate.upgrade()
     with db.reading() as session:
         seeded = is_seeded(session)

@@ -17,6 +17,7 @@ from core.clock import today, utcnow
 from core.config import get_settings
 from core.errors import NotFound, OpsdeskError, ValidationFailed
 from core.i18n import Message, msg
+from core.masking import mask
 from core.models import Customer, Order, OrderEvent, OrderLine, Service, Staff
 from core.numbering import format_number, reserve
 from core.order_status import check_transition
@@ -72,7 +73,9 @@ def balance(order: Order) -> Decimal:
 
 def load_order(session: Session, order_id: int, *, lock: bool = False) -> Order:
     statement = select(Order).where(Order.id == order_id)
-    order = session.execute(statement.with_for_update() if lock else statement).scalar_one_or_none()
+    if lock:  # read again under the lock: the session may hold the order from a read before it
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    order = session.execute(statement).scalar_one_or_none()
     if order is None:
         raise NotFound(msg("Order {id} does not exist.", id=order_id))
     return order
@@ -225,7 +228,7 @@ def order_view(session: Session, order: Order) -> dict[str, Any]:
     technician = session.get(Staff, order.technician_id) if order.technician_id else None
     row["lines"] = [{c.key: getattr(line, c.key) for c in line.__table__.columns} for line in order.lines]
     row["customer_code"], row["customer_name"] = customer.code, customer.name
-    row["customer_phone"] = customer.phone
+    row["customer_phone"] = mask(customer.phone) if customer.phone else customer.phone  # in full: reveal_contacts
     row["technician_name"] = technician.name if technician else None
     row["balance"] = balance(order)
     row["materials"], row["material_cost"] = order_materials(session, order.id)

@@ -12,11 +12,11 @@ import streamlit as st
 from core import formatting
 from core.audit import ACTIONS
 from core.entities.refs import RefOption
-from core.entities.spec import Entity
+from core.entities.spec import Entity, Field
 from core.errors import NotFound
 from core.permissions import allowed
 from core.services.records import EntityServices
-from ui import forms
+from ui import contacts, forms
 from ui.context import current_actor, language, md, query_id, t
 from ui.downloads import download
 from ui.feedback import flash, show_flash, succeeded
@@ -129,7 +129,8 @@ def detail_page(
         with shown[title]:
             draw(row)
     with shown[t("Details")]:
-        detail_grid(entity, row, options)
+        full = contacts.controls(row["id"], f"{entity.name}.details") if entity.masked_fields else None
+        detail_grid(entity, {**row, **(full or {})}, options)
         if entity.archivable and _can(entity, "delete"):
             _archive_button(services, row)
     if t("Edit") in shown:
@@ -160,23 +161,47 @@ def _archive_button(services: EntityServices, row: Mapping[str, Any]) -> None:
 
 
 def _edit(services: EntityServices, row: Mapping[str, Any], options: Mapping[str, list[RefOption]]) -> None:
-    actor = current_actor()
+    """The edit form. Masked fields (a customer's contacts) are in it only once shown in full with
+    "Show contacts" (an audited reveal); until then the form changes the other fields and keeps them."""
+    entity, actor = services.entity, current_actor()
+    form, fields, masked = f"{entity.name}.edit.{row['id']}", entity.edit_fields, entity.masked_fields
+    full = contacts.controls(row["id"], f"{entity.name}.edit") if masked else None
+    if masked and full is None:
+        fields = tuple(f for f in fields if f.name not in masked)
+        how = " " + t("Press Show contacts to change the phones or email.") if contacts.may_reveal() else ""
+        st.caption(t("Phones and email are not in this form.") + how)
+    elif full is not None:
+        row, form = {**row, **full}, f"{form}.contacts"
 
     def save(values: dict[str, Any], version: int, confirmed: bool) -> dict[str, Any]:
-        return services.update(
+        if masked and full is None:
+            values = {name: value for name, value in values.items() if name not in masked}
+        saved = services.update(
             actor=actor, record_id=row["id"], values=values, expected_version=version, confirm_duplicate=confirmed
         )
+        if full is None:
+            return saved
+        contacts.remember(row["id"], values)
+        return {**saved, **(contacts.revealed(row["id"]) or {})}
 
-    edit_form(services.entity, row, save, options=options)
+    edit_form(entity, row, save, options=options, fields=fields, form=form)
 
 
 Save = Callable[[dict[str, Any], int, bool], dict[str, Any]]  # (values, version read, confirmed) -> saved row
 
 
-def edit_form(entity: Entity, row: Mapping[str, Any], save: Save, *, options: Mapping[str, list[RefOption]]) -> None:
+def edit_form(
+    entity: Entity,
+    row: Mapping[str, Any],
+    save: Save,
+    *,
+    options: Mapping[str, list[RefOption]],
+    fields: tuple[Field, ...] | None = None,
+    form: str | None = None,
+) -> None:
     """Edit a stored record. The version read when the form opened goes with the save, so a save
     after someone else's is refused ("changed by X at T") instead of overwriting their work."""
-    form = f"{entity.name}.edit.{row['id']}"
+    form = form or f"{entity.name}.edit.{row['id']}"
     version_key = f"{form}.version"
     saved = forms.result(form)
     if saved is not None:
@@ -193,7 +218,7 @@ def edit_form(entity: Entity, row: Mapping[str, Any], save: Save, *, options: Ma
         lambda values, confirmed: save(values, st.session_state[version_key], confirmed),
         submit_label=t("Save changes"),
         options=options,
-        fields=entity.edit_fields,
+        fields=fields or entity.edit_fields,
     )
     if st.session_state[version_key] != row["version"]:
         st.info(t("Someone saved this record after you opened the form; saving will be refused."))

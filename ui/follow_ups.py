@@ -27,7 +27,7 @@ def follow_up_frame(rows: Sequence[Mapping[str, Any]], *, with_customer: bool = 
         line[t("Origin")] = row["origin"] or ""
         line[t("Assigned to")] = row["assignee"] or ""
         if closed:
-            line[t("Closed")] = formatting.moment(row["done_at"]) if row["done_at"] else ""
+            line[t("Closed on")] = formatting.moment(row["done_at"]) if row["done_at"] else ""
             line[t("Outcome")] = row["outcome"] or ""
         lines.append(line)
     return pd.DataFrame(lines, dtype=object)

@@ -16,7 +16,7 @@ from core.i18n import msg
 from core.order_status import NEXT, STATUSES
 from core.permissions import allowed
 from core.services import dispatch, orders
-from ui import forms, order_form
+from ui import contacts, forms, order_form
 from ui.context import current_actor, language, query_id, t
 from ui.feedback import attempt, flash, show_flash, succeeded
 from ui.navigation import link
@@ -76,6 +76,8 @@ def _summary(order: dict[str, Any]) -> None:
     customer = f"{order['customer_code']} · {order['customer_name']}"
     left.markdown(f"**{t('Customer')}**  \n{escape_markdown(customer)}")
     link("customer", t("Open the customer"), query_params={"id": order["customer_id"]}, where=left)
+    with left:
+        contacts.contact_lines(order["customer_id"], f"order.{order['id']}.contacts")
     window = f"{formatting.day(order['requested_date'])} {order['window_start']:%H:%M}–{order['window_end']:%H:%M}"
     left.markdown(f"**{t('Requested')}**  \n{escape_markdown(window)}")
     left.markdown(f"**{t('Service address')}**  \n{escape_markdown(order['address'])}")

@@ -4,9 +4,10 @@ columnar snapshot, filtered and masked, and the row limits of one download.
 Every dataset is one SQL query over the snapshot; a date range applies to its date and
 equality filters to a few of its columns. Instants are given in company wall-clock time.
 
-Contact details are masked (`core.masking.mask`, 138****5678) for roles that may not edit
-customers: the same fields the audit trail masks (`__audit_masked__` of the models), the same
-masking. Text cells that a spreadsheet would run as a formula are quoted in CSV and Excel like
+A customer's phones and email are masked (`core.masking.mask`, 138****5678) for every role
+(`core.masking.CONTACT_FIELDS`; in full only one customer at a time, audited); addresses too for
+roles that may not edit customers: the fields the audit trail masks (`__audit_masked__` of the
+models), the same masking. Text cells that a spreadsheet would run as a formula are quoted in CSV and Excel like
 every other export (`core.entities.csv_io`); numbers stay numbers.
 """
 
@@ -20,6 +21,7 @@ from typing import Any
 from core.entities.csv_io import FORMULA_START
 from core.i18n import Bilingual as B
 from core.i18n import Message, msg
+from core.masking import CONTACT_FIELDS
 from core.models import Customer, Order
 from core.permissions import allowed
 
@@ -56,8 +58,9 @@ def over_limit(kind: str, count: int) -> Message | None:
     )
 
 
-def sees_contacts(roles: frozenset[str]) -> bool:
-    """Full contact details for those who keep the customer records (may edit customers)."""
+def sees_addresses(roles: frozenset[str]) -> bool:
+    """Addresses in full for those who keep the customer records (may edit customers); phones
+    and email are masked for everyone."""
     return allowed(roles, "customers", "edit")
 
 
@@ -74,11 +77,17 @@ class Column:
     def sensitive(self) -> bool:
         return self.origin is not None and self.origin[1] in SENSITIVE.get(self.origin[0], frozenset())
 
+    @property
+    def contact(self) -> bool:
+        """A customer's phone or email: masked for every reader."""
+        return self.origin is not None and self.origin[0] == "customers" and self.origin[1] in CONTACT_FIELDS
+
     def expression(self, language: str, masked: bool) -> str:
+        """The column's SQL; `masked`: the reader may not see addresses (contacts are masked always)."""
         sql = self.sql.replace("{lang}", "zh" if language == "zh" else "en")
         if self.kind == "datetime":
             sql = f"CAST({sql} AS TIMESTAMP)"  # wall-clock time in the company's zone
-        return mask_sql(sql) if masked and self.sensitive else sql
+        return mask_sql(sql) if self.contact or (masked and self.sensitive) else sql
 
 
 @dataclass(frozen=True)

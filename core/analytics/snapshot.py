@@ -56,6 +56,7 @@ from core.analytics.sources import (
     fingerprint_sql,
     id_list,
     keys_sql,
+    opened,
     source_select,
     store_literal,
     typed,
@@ -112,6 +113,7 @@ class Snapshot:
     state: State = field(default_factory=State)
     loaded: bool = False
     closed: bool = False
+    refreshed_at: datetime | None = None  # when it last caught up with the store (the health page shows it)
     lock: threading.Lock = field(default_factory=threading.Lock)
     _adbc: Any = None
 
@@ -119,6 +121,7 @@ class Snapshot:
         self.dialect = self.engine.dialect.name
         self.con = duckdb.connect(":memory:")
         _run(self.con, f"SET GLOBAL TimeZone = '{get_settings().timezone}'")
+        _run(self.con, "SET GLOBAL temp_directory = ''")  # never spill (decrypted contacts) to disk
         for source in SOURCES:
             columns = [f'"{c.name}" {duck_type(c)}' for c in columns_of(source)]
             columns += [f'"{name}" DATE' for name, _ in days_of(source, self.dialect)]
@@ -182,7 +185,7 @@ class Snapshot:
 
     def _insert(self, cursor: duckdb.DuckDBPyConnection, source: Source, rows: pa.Table | pa.RecordBatchReader) -> int:
         """Append Arrow rows (a table, or a stream of batches) with the snapshot's types."""
-        cursor.register("incoming", rows)
+        cursor.register("incoming", opened(source, rows))  # customers' contacts decrypted, in memory only
         try:
             days = days_of(source, self.dialect)
             names = ", ".join([f'"{c.name}"' for c in columns_of(source)] + [f'"{name}"' for name, _ in days])
@@ -288,12 +291,16 @@ class Snapshot:
         with self.lock:
             if self.closed:
                 raise RuntimeError("this snapshot was closed")
+            started = datetime.now(UTC)
             if not self.loaded:
-                return self._load()
+                read = self._load()
+                self.refreshed_at = started
+                return read
             prints = self._probe()
             changed = [s for s in STAMPED if prints.get(s.table) != self.state.expected(s.table)]
             deleted = prints.get(DELETIONS.table) != self.state.expected(DELETIONS.table)
             if not changed and not deleted:
+                self.refreshed_at = started
                 return {}
             before = self.state.copy()
             cursor = self.con.cursor()
@@ -301,6 +308,7 @@ class Snapshot:
             try:
                 read = self._apply(cursor, changed, deleted)
                 _run(cursor, "COMMIT")
+                self.refreshed_at = started
             except BaseException:
                 _run(cursor, "ROLLBACK")
                 self.state = before
@@ -356,6 +364,14 @@ def current() -> Snapshot:
                 _current.close()
             _current = Snapshot(engine)
         return _current
+
+
+def if_loaded() -> Snapshot | None:
+    """The process's snapshot of its store if one was loaded; never starts a load (the health page)."""
+    with _guard:
+        found = _current
+    engine = db.get_engine()
+    return found if found is not None and found.engine is engine and found.loaded and not found.closed else None
 
 
 def close() -> None:

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import pyarrow as pa
 from sqlalchemy import Boolean, Date, Integer, Time
 from sqlalchemy.sql.schema import Column
 
+from core.crypto import EncryptedText, decrypt_many
 from core.models import Base
 from core.models.base import Fixed, UTCDateTime
 
@@ -68,6 +70,30 @@ Fingerprint = tuple[int, int, int]  # rows, sum of ids, sum of versions in the w
 def columns_of(source: Source) -> list[Column[Any]]:
     table = Base.metadata.tables[source.table]
     return [c for c in table.columns if source.columns is None or c.name in source.columns]
+
+
+def opened(source: Source, rows: pa.Table | pa.RecordBatchReader) -> pa.Table | pa.RecordBatchReader:
+    """The rows with the customers' encrypted contacts decrypted (core/crypto.py), batch by batch: the
+    snapshot holds them in memory only (its DuckDB never spills to disk, see snapshot.py)."""
+    names = [c.name for c in columns_of(source) if isinstance(c.type, EncryptedText)]
+    if not names:
+        return rows
+    schema = rows.schema
+    for name in names:
+        schema = schema.set(schema.get_field_index(name), pa.field(name, pa.string()))
+
+    def open_batch(batch: pa.RecordBatch | pa.Table) -> pa.RecordBatch | pa.Table:
+        arrays = list(batch.columns)
+        for name in names:
+            index = batch.schema.get_field_index(name)
+            arrays[index] = pa.array(decrypt_many(batch.column(index).to_pylist()), pa.string())
+        if isinstance(batch, pa.Table):
+            return pa.Table.from_arrays(arrays, schema=schema)
+        return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+    if isinstance(rows, pa.Table):
+        return open_batch(rows)
+    return pa.RecordBatchReader.from_batches(schema, (open_batch(batch) for batch in rows))
 
 
 def day_name(instant: str) -> str:

@@ -15,6 +15,7 @@ from core.actor import SYSTEM
 from core.audit import record_event
 from core.clock import today, utcnow
 from core.config import get_settings
+from core.crypto import index_values
 from core.demo import bulk, company, names, personnel, seasons, stock
 from core.demo.catalogue import LINES_PER_ORDER
 from core.entities.customers import CUSTOMERS
@@ -227,6 +228,7 @@ def seed_customers(count: int, rng: random.Random, areas: dict[str, int]) -> int
             for i in range(size):
                 row = _customer(rng, areas, phones)
                 row.update(code=format_number("CU", first + i), created_at=now, updated_at=now, version=1)
+                row.update(index_values(Customer, row))  # a bulk insert runs no ORM events: the blind index here
                 rows.append(row)
             session.execute(insert(Customer), rows)
             session.commit()

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from core.crypto import blind_index, encrypt
 from core.demo import history as h
 from core.demo.baskets import WINDOWS
 from core.demo.bulk import Bulk
@@ -23,6 +24,7 @@ STAMPS = ("created_at", "updated_at", "created_by_id", "updated_by_id", "version
 SERVICE_COLUMNS = ("id", "code", "name_en", "name_zh", "unit", "unit_price", "minutes_per_unit", "skills", "active",
                    *STAMPS)
 CUSTOMER_COLUMNS = ("id", "code", "kind", "name", "contact_person", "phone", "phone_alt", "email", "address",
+                    "phone_hash", "phone_alt_hash", "email_hash",
                     "area_id", "source", "preferences", "notes", *STAMPS)
 CONTRACT_COLUMNS = ("id", "code", "customer_id", "frequency", "starts_on", "ends_on", "window_start", "window_end",
                     "address", "area_id", "channel", "active", "notes", *STAMPS)
@@ -46,6 +48,11 @@ def nulls(values: np.ndarray, offset: int = 0) -> list[int | None]:
     return np.where(values >= 0, values + offset, None).tolist()
 
 
+def _sealed(text: str | None) -> str | None:
+    """A contact as the store keeps it: encrypted (core/crypto.py); bulk inserts bypass the column type."""
+    return None if text is None else encrypt(text)
+
+
 def services(bulk: Bulk, first: int, hired: int, manager: int) -> Iterator[tuple]:
     stamp = bulk.stamp(hired)
     for r in service_rows(first):
@@ -60,8 +67,9 @@ def customers(bulk: Bulk, book: Any, first_number: int) -> Iterator[tuple]:
     for position, (index, stamp) in enumerate(zip(order.tolist(), created, strict=True)):
         p = book.profiles[index]
         yield (first_id + position, f"CU-{first_number + position:06d}", p["kind"], p["name"], p["contact_person"],
-               p["phone"], p["phone_alt"], p["email"], p["address"], p["area_id"], p["source"], p["preferences"],
-               p["notes"], stamp, stamp, clerk, clerk, 1)  # fmt: skip
+               _sealed(p["phone"]), _sealed(p["phone_alt"]), _sealed(p["email"]), _sealed(p["address"]),
+               blind_index("phone", p["phone"]), blind_index("phone", p["phone_alt"]), blind_index("email", p["email"]),
+               p["area_id"], p["source"], p["preferences"], p["notes"], stamp, stamp, clerk, clerk, 1)  # fmt: skip
 
 
 def contracts(bulk: Bulk, book: Any, first_number: int) -> Iterator[tuple]:
@@ -72,8 +80,8 @@ def contracts(bulk: Bulk, book: Any, first_number: int) -> Iterator[tuple]:
         start, end = WINDOWS[plan.window]
         customer_id = book.first["customers"] + int(book.customer_rank[plan.customer])
         yield (first_id + i, f"CT-{first_number + i:06d}", customer_id, plan.frequency, bulk.date(plan.starts_on),
-               bulk.date(plan.ends_on), bulk.clock(start), bulk.clock(end), p["address"], p["area_id"], "phone",
-               plan.active, CONTRACT_NOTES[plan.frequency], stamp, stamp, manager, manager, 1)  # fmt: skip
+               bulk.date(plan.ends_on), bulk.clock(start), bulk.clock(end), _sealed(p["address"]), p["area_id"],
+               "phone", plan.active, CONTRACT_NOTES[plan.frequency], stamp, stamp, manager, manager, 1)  # fmt: skip
 
 
 def contract_lines(book: Any) -> Iterator[tuple]:
@@ -97,7 +105,7 @@ def orders(bulk: Bulk, book: Any, number_first: dict[int, int]) -> Iterator[tupl
     clerk, manager, technician_user = users["clerk"], users["manager"], users["technician"]
     reasons = Reasons(book)
     customer_ids = first["customers"] + book.customer_rank
-    addresses = np.array([p["address"] for p in book.profiles], dtype=object)
+    addresses = np.array([_sealed(p["address"]) for p in book.profiles], dtype=object)  # one token per customer
     dates = np.array([span.day(i).isoformat() for i in range(span.days)], dtype=object)
     begins = np.array([bulk.clock(w[0]) for w in WINDOWS], dtype=object)
     ends = np.array([bulk.clock(w[1]) for w in WINDOWS], dtype=object)

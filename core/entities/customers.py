@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.entities.spec import Choice, Entity, Field
 from core.i18n import Bilingual as B
+from core.masking import CONTACT_FIELDS
 from core.models import Customer
 
 KINDS = (
@@ -29,6 +30,7 @@ CUSTOMERS = Entity(
     code_field="code",
     code_prefix="CU",
     duplicate_fields=("phone", "phone_alt", "email"),
+    masked_fields=CONTACT_FIELDS,
     archivable=True,
     default_sort=("-id",),
     fields=(

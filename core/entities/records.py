@@ -17,6 +17,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from core import formatting
 from core.audit_trail import record_bulk_creation
 from core.clock import utcnow
+from core.crypto import blind_index, index_values
 from core.entities import refs
 from core.entities.csv_io import RowProblem
 from core.entities.spec import Entity
@@ -53,9 +54,14 @@ def _search_condition(entity: Entity, query: str) -> ColumnElement[bool] | None:
     # "E2E c9b7" must not find every phone containing 297.
     digits = re.sub(r"\D", "", query) if re.fullmatch(r"[\d\s\-+().]+", query) else ""
     conditions = []
+    blind: dict[str, tuple[str, str]] = getattr(model, "__blind_index__", {})
     for field in entity.search_fields:
         column = getattr(model, field.name)
-        if field.kind == "phone":
+        if field.name in blind:  # encrypted: only a whole phone or email is found, by its keyed hash
+            hashed, kind = blind[field.name]
+            if (len(digits) >= 3) if kind == "phone" else ("@" in query):
+                conditions.append(getattr(model, hashed) == blind_index(kind, query))
+        elif field.kind == "phone":
             if len(digits) >= 3:
                 conditions.append(func.replace(column, "-", "").contains(digits, autoescape=True))
         else:
@@ -123,15 +129,36 @@ def duplicates(
     if not wanted:
         return []
     model = entity.model
-    conditions = [getattr(model, name).in_(wanted) for name in entity.duplicate_fields]
+    lookups = _duplicate_lookups(entity, wanted)
+    conditions = [column.in_(keys) for column, keys in lookups.values() if keys]
+    if not conditions:
+        return []
     statement = select(model).where(or_(*conditions))
     if exclude_id is not None:
         statement = statement.where(model.id != exclude_id)  # type: ignore[attr-defined]
     matches = []
     for obj in session.execute(statement.limit(20)).scalars():
-        same = [name for name in entity.duplicate_fields if getattr(obj, name) in wanted]
+        same = [name for name, (column, keys) in lookups.items() if getattr(obj, column.key) in keys]
         matches.append({**as_row(entity, obj), "matched": same})
     return matches
+
+
+def _duplicate_lookups(entity: Entity, values: set[Any]) -> dict[str, tuple[Any, dict[Any, Any]]]:
+    """Per duplicate field, the column to look in and {what to look for: the value it stands for}:
+    the field itself, or for an encrypted contact its blind index (keyed hashes of values of its kind)."""
+    model = entity.model
+    blind: dict[str, tuple[str, str]] = getattr(model, "__blind_index__", {})
+    kinds = {f.name: f.kind for f in entity.fields}
+    lookups: dict[str, tuple[Any, dict[Any, Any]]] = {}
+    for name in entity.duplicate_fields:
+        if name not in blind:
+            lookups[name] = (getattr(model, name), {value: value for value in values})
+            continue
+        hashed, kind = blind[name]
+        mine = [value for value in values if ("@" in str(value)) == (kinds.get(name) == "email")]
+        digests = {blind_index(kind, value): value for value in mine}
+        lookups[name] = (getattr(model, hashed), {digest: value for digest, value in digests.items() if digest})
+    return lookups
 
 
 def import_duplicates(session: Session, entity: Entity, valid: list[tuple[int, dict[str, Any]]]) -> list[RowProblem]:
@@ -141,14 +168,13 @@ def import_duplicates(session: Session, entity: Entity, valid: list[tuple[int, d
     model = entity.model
     values = {row[name] for _n, row in valid for name in entity.duplicate_fields if row.get(name)}
     stored: dict[str, str] = {}
-    chunk = sorted(values)
-    for start in range(0, len(chunk), 500):
-        part = chunk[start : start + 500]
-        for name in entity.duplicate_fields:
-            column = getattr(model, name)
-            code = getattr(model, entity.code_field or "id")
-            for value, found in session.execute(select(column, code).where(column.in_(part))):
-                stored.setdefault(value, str(found))
+    code = getattr(model, entity.code_field or "id")
+    for column, keys in _duplicate_lookups(entity, values).values():
+        chunk = sorted(keys)
+        for start in range(0, len(chunk), 500):
+            part = chunk[start : start + 500]
+            for key, found in session.execute(select(column, code).where(column.in_(part))):
+                stored.setdefault(keys[key], str(found))
     warnings: list[RowProblem] = []
     seen: dict[str, int] = {}
     for number, row in valid:
@@ -197,7 +223,8 @@ def create_many(session: Session, entity: Entity, rows: list[dict[str, Any]]) ->
     statement = insert(model).returning(model.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
     for start in range(0, len(stored), BATCH):
         batch = stored[start : start + BATCH]
-        for values, record_id in zip(batch, session.execute(statement, batch).scalars(), strict=True):
+        rows_in = [{**values, **index_values(model, values)} for values in batch]  # encrypted contacts' blind index
+        for values, record_id in zip(batch, session.execute(statement, rows_in).scalars(), strict=True):
             values["id"] = record_id
     record_bulk_creation(session, model, [(values["id"], values) for values in stored])
     return stored

@@ -62,6 +62,7 @@ class Entity:
     code_field: str | None = None
     code_prefix: str | None = None  # numbers new records as PREFIX-000001
     duplicate_fields: tuple[str, ...] = ()  # a match on any of these flags a possible duplicate
+    masked_fields: tuple[str, ...] = ()  # answered masked by every service (core.masking); see `contacts`
     archivable: bool = False
     default_sort: tuple[str, ...] = ("id",)
     permissions: str = ""  # the permission module, when it is not the entity's own name

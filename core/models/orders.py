@@ -9,6 +9,7 @@ from typing import ClassVar
 from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from core.crypto import EncryptedText
 from core.models.base import Base, Fixed, Money, Stamped, UTCDateTime
 
 
@@ -21,7 +22,7 @@ class Order(Stamped, Base):
     number: Mapped[str] = mapped_column(String(20), unique=True, insert_sentinel=True)
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
     channel: Mapped[str] = mapped_column(String(10))
-    address: Mapped[str] = mapped_column(String(300))
+    address: Mapped[str] = mapped_column(EncryptedText)  # a copy of the customer's address
     area_id: Mapped[int] = mapped_column(ForeignKey("service_areas.id"))
     requested_date: Mapped[date] = mapped_column(Date, index=True)
     window_start: Mapped[time] = mapped_column(Time)  # company wall-clock time
@@ -129,7 +130,7 @@ class Contract(Stamped, Base):
     ends_on: Mapped[date | None] = mapped_column(Date)
     window_start: Mapped[time] = mapped_column(Time)
     window_end: Mapped[time] = mapped_column(Time)
-    address: Mapped[str] = mapped_column(String(300))
+    address: Mapped[str] = mapped_column(EncryptedText)  # a copy of the customer's address
     area_id: Mapped[int] = mapped_column(ForeignKey("service_areas.id"))
     channel: Mapped[str] = mapped_column(String(10), default="phone")
     active: Mapped[bool] = mapped_column(default=True)

@@ -1,7 +1,7 @@
 """The analysts' data downloads: choose a dataset, filter it, pick columns, preview, download
-as CSV, Excel or Parquet. Read from the columnar snapshot; contact fields masked for roles
-that may not see them in full; every download written in the audit trail (who, which dataset,
-filters, columns, format and row count, never the values)."""
+as CSV, Excel or Parquet. Read from the columnar snapshot; phones and email masked for
+everyone, addresses for roles that may not edit customers; every download written in the
+audit trail (who, which dataset, filters, columns, format and row count, never the values)."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ from core.analytics.datasets import (
     Query,
     date_error,
     over_limit,
-    sees_contacts,
+    sees_addresses,
     select_sql,
     where,
 )
@@ -42,7 +42,7 @@ class Preview:
     columns: tuple[Column, ...]
     rows: pl.DataFrame  # the first PREVIEW_ROWS rows, one column per chosen column's name
     total: int  # every row that matches
-    masked: bool  # contact fields are masked for this reader
+    masked: bool  # addresses are masked for this reader (phones and email are for everyone)
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ def _checked(query: Query, kind: str | None = None) -> tuple[Dataset, tuple[Colu
 
 
 def _masked(actor: Actor) -> bool:
-    return not sees_contacts(actor.roles if actor.is_system else live_roles(actor))
+    return not sees_addresses(actor.roles if actor.is_system else live_roles(actor))
 
 
 def _count(con: Any, dataset: Dataset, query: Query, language: str) -> int:
@@ -142,7 +142,7 @@ def export(*, actor: Actor, query: Query, kind: str, language: str = "en") -> Ex
         entity=f"dataset:{dataset.name}",
         detail=(
             f"{total} rows; format {kind}; dates {query.date_from or '…'} to {query.date_to or '…'}; "
-            f"filters {filters or 'none'}; {'masked' if masked else 'full'} contacts; "
+            f"filters {filters or 'none'}; masked contacts; {'masked' if masked else 'full'} addresses; "
             f"columns {','.join(c.name for c in columns)}"
         ),
     )

@@ -18,6 +18,7 @@ from core.ageing import BUCKETS, age_bucket
 from core.clock import at, local, today
 from core.config import get_settings
 from core.entities.csv_io import safe_cell
+from core.masking import mask
 from core.models import Customer, Order, Payment
 from core.order_rules import balance
 from core.permissions import service
@@ -48,7 +49,7 @@ def receivables(*, actor: Actor, as_of: date | None = None) -> dict[str, Any]:
                 "id": order.id,
                 "number": order.number,
                 "customer_name": customer.name,
-                "customer_phone": customer.phone,
+                "customer_phone": mask(customer.phone) if customer.phone else customer.phone,
                 "completed_on": done,
                 "age_days": age,
                 "bucket": age_bucket(age),

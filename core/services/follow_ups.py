@@ -19,9 +19,7 @@ from sqlalchemy.orm import Session, aliased
 
 from core import db
 from core.actor import Actor
-from core.analytics.datasets import sees_contacts
 from core.audit_trail import record_bulk_creation
-from core.auth import live_roles
 from core.clock import today, utcnow
 from core.entities import records
 from core.entities.records import Page
@@ -124,7 +122,6 @@ def add_follow_up(
     *, actor: Actor, customer_id: int, due_on: date, note: str, assigned_to_id: int | None = None
 ) -> dict[str, Any]:
     """One follow-up for one customer (not archived); every bad field is reported at once."""
-    masked = _masked(actor)
     with db.writing(actor) as session:
         values, errors = _common(session, due_on, note, assigned_to_id)
         customer = session.get(Customer, customer_id) if isinstance(customer_id, int) else None
@@ -137,7 +134,7 @@ def add_follow_up(
         follow_up = FollowUp(customer_id=customer_id, **values)
         session.add(follow_up)
         session.flush()
-        row = _rows(session, _select_rows().where(FollowUp.id == follow_up.id), masked=masked)[0]
+        row = _rows(session, _select_rows().where(FollowUp.id == follow_up.id))[0]
         session.commit()
     return row
 
@@ -257,7 +254,8 @@ def _select_rows() -> Any:
     )
 
 
-def _rows(session: Session, statement: Any, *, masked: bool) -> list[dict[str, Any]]:
+def _rows(session: Session, statement: Any) -> list[dict[str, Any]]:
+    """The rows, the customer's phone masked (in full only through customers.reveal_contacts)."""
     now = today()
     rows = []
     for follow_up, code, name, phone, assignee, done_by in session.execute(statement).all():
@@ -268,7 +266,7 @@ def _rows(session: Session, statement: Any, *, masked: bool) -> list[dict[str, A
                 "customer_id": follow_up.customer_id,
                 "customer_code": code,
                 "customer_name": name,
-                "phone": mask(phone) if masked and phone else phone,
+                "phone": mask(phone) if phone else phone,
                 "due_on": follow_up.due_on,
                 "overdue": follow_up.done_at is None and follow_up.due_on < now,
                 "note": follow_up.note,
@@ -284,11 +282,6 @@ def _rows(session: Session, statement: Any, *, masked: bool) -> list[dict[str, A
     return rows
 
 
-def _masked(actor: Actor) -> bool:
-    """Phones in full only for those who keep the customer records (the data downloads' rule)."""
-    return not sees_contacts(actor.roles if actor.is_system else live_roles(actor))
-
-
 @service("follow_ups", "view")
 def due_follow_ups(
     *,
@@ -300,11 +293,10 @@ def due_follow_ups(
     per_page: int = 50,
 ) -> Page:
     """Follow-ups due on or before `until` (today by default; overdue ones first), one page of them.
-    Each row: customer code, name and phone (masked for roles that may not edit customers), due
+    Each row: customer code, name and phone (masked), due
     day, whether it is overdue, note, origin, assignee and, when closed, who closed it and how."""
     until = until or today()
     per_page = min(max(1, int(per_page)), 500)
-    masked = _masked(actor)
     conditions = [FollowUp.due_on <= until]
     if not include_done:
         conditions.append(FollowUp.done_at.is_(None))
@@ -324,14 +316,13 @@ def due_follow_ups(
             .offset((page - 1) * per_page)
             .limit(per_page)
         )
-        rows = _rows(session, statement, masked=masked)
+        rows = _rows(session, statement)
     return Page(rows=rows, total=total, page=page, page_size=per_page)
 
 
 @service("follow_ups", "view")
 def customer_follow_ups(*, actor: Actor, customer_id: int) -> list[dict[str, Any]]:
     """A customer's follow-ups: the open ones by due day, then the closed ones, newest first."""
-    masked = _masked(actor)
     with db.reading() as session:
         if session.get(Customer, customer_id) is None:
             raise NotFound(msg("Customer {id} does not exist.", id=customer_id))
@@ -341,7 +332,7 @@ def customer_follow_ups(*, actor: Actor, customer_id: int) -> list[dict[str, Any
             .order_by(FollowUp.done_at.is_not(None), FollowUp.done_at.desc(), FollowUp.due_on, FollowUp.id)
             .limit(CUSTOMER_FOLLOW_UPS)
         )
-        return _rows(session, statement, masked=masked)
+        return _rows(session, statement)
 
 
 @service("follow_ups", "view")
@@ -356,7 +347,6 @@ def assignees(*, actor: Actor) -> list[dict[str, Any]]:
 def close_follow_up(*, actor: Actor, follow_up_id: int, outcome: str, expected_version: int) -> dict[str, Any]:
     """Close a follow-up with what came of it; refused if it is closed already or changed since read."""
     clean_outcome, problem = _text(outcome, OUTCOME_LIMIT, msg("Say what came of it."))
-    masked = _masked(actor)
     with db.writing(actor) as session:
         follow_up = session.execute(
             select(FollowUp).where(FollowUp.id == follow_up_id).with_for_update()
@@ -376,6 +366,6 @@ def close_follow_up(*, actor: Actor, follow_up_id: int, outcome: str, expected_v
         records.check_version(session, follow_up, expected_version)
         follow_up.done_at, follow_up.done_by_id, follow_up.outcome = utcnow(), actor.user_id, clean_outcome
         records.save(session, follow_up)
-        row = _rows(session, _select_rows().where(FollowUp.id == follow_up_id), masked=masked)[0]
+        row = _rows(session, _select_rows().where(FollowUp.id == follow_up_id))[0]
         session.commit()
     return row

@@ -11,11 +11,12 @@ from sqlalchemy.orm import Session
 
 from core import db
 from core.actor import Actor
+from core.audit import record_event
 from core.clock import at, today
 from core.entities import records
 from core.errors import NotFound, OpsdeskError, ValidationFailed
 from core.i18n import Message, msg
-from core.models import Order, Staff
+from core.models import Customer, Order, Staff
 from core.order_rules import balance, decimal, order_view, require_decided_discount, transition
 from core.permissions import service
 from core.stock import InsufficientStock, Link, load_item, post, quantity_problem
@@ -74,6 +75,22 @@ def my_jobs(*, actor: Actor, day: date | None = None) -> list[dict[str, Any]]:
             .order_by(Order.scheduled_start)
         ).scalars()
         return [order_view(session, job) for job in jobs]
+
+
+@service("jobs", "view")
+def call_customer(*, actor: Actor, order_id: int) -> str:
+    """The customer's phone in full, for the technician of an open job (who must call on the way).
+
+    Services give contacts masked; this reveal is written in the audit trail like any other
+    (who, when, which customer and job; never the number)."""
+    with db.reading() as session:
+        order = _my_job(session, actor, order_id)
+        if order.status not in {"scheduled", "in_progress"}:
+            raise OpsdeskError(msg("The customer's phone is shown only for a job that is still open."))
+        customer = session.get(Customer, order.customer_id)
+        phone, detail = customer.phone, f"{customer.code} · {order.number}"
+    record_event(actor, "contacts_viewed", entity="customers", entity_id=order.customer_id, detail=detail)
+    return phone
 
 
 @service("jobs", "edit")

@@ -15,6 +15,7 @@ from core import db
 from core.actor import Actor
 from core.clock import utcnow
 from core.config import get_settings
+from core.crypto import blind_index
 from core.entities import records
 from core.entities.customers import CUSTOMERS
 from core.entities.records import Page
@@ -64,7 +65,7 @@ def _new_customer(session: Session, values: dict[str, Any], confirm_duplicate: b
     if not confirm_duplicate:
         matches = records.duplicates(session, CUSTOMERS, values)
         if matches:
-            raise PossibleDuplicate(matches)
+            raise PossibleDuplicate(matches, CUSTOMERS.masked_fields)
     return records.create(session, CUSTOMERS, values).id
 
 
@@ -199,7 +200,9 @@ def search_orders(
             or_(
                 func.lower(Order.number).contains(like, autoescape=True),
                 func.lower(Customer.name).contains(like, autoescape=True),
-                Customer.phone.contains(text.replace(" ", ""), autoescape=True),
+                # contacts are encrypted: a whole phone number is found through its keyed hash
+                Customer.phone_hash == (blind_index("phone", text) or "-"),
+                Customer.phone_alt_hash == (blind_index("phone", text) or "-"),
             )
         )
     if statuses:

@@ -8,7 +8,7 @@ beyond its description.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -23,6 +23,7 @@ from core.entities.spec import Entity
 from core.entities.validation import clean
 from core.errors import OpsdeskError, ValidationFailed
 from core.i18n import msg
+from core.masking import is_mask_of, masked_contacts
 from core.models import AuditEntry
 from core.permissions import service
 
@@ -30,11 +31,11 @@ from core.permissions import service
 class PossibleDuplicate(OpsdeskError):
     """The record shares a phone or email with others; saving needs the user's confirmation."""
 
-    def __init__(self, matches: list[dict[str, Any]]) -> None:
+    def __init__(self, matches: list[dict[str, Any]], masked: tuple[str, ...] = ()) -> None:
         super().__init__(
             msg("Possible duplicate: {count} existing record(s) share a phone or email.", count=len(matches))
         )
-        self.matches = matches
+        self.matches = [masked_contacts(match, masked) for match in matches]  # `masked`: the entity's masked_fields
 
 
 @dataclass(frozen=True)
@@ -69,20 +70,26 @@ OnSave = Callable[[Any, Actor, Any, dict[str, Any]], None]
 
 
 def entity_services(entity: Entity, on_save: OnSave | None = None) -> EntityServices:
+    """The services; every row they answer has the entity's `masked_fields` masked (for every role)."""
+
     def guarded(action: str, function: Callable[..., Any]) -> Callable[..., Any]:
         return service(entity.module, action, name=f"core.services.{entity.name}.{function.__name__}")(function)
+
+    def shown(row: dict[str, Any]) -> dict[str, Any]:
+        return masked_contacts(row, entity.masked_fields) if entity.masked_fields else row
 
     def search(
         *, actor: Actor, query: str = "", page: int = 1, page_size: int = 25, include_archived: bool = False
     ) -> records.Page:
         with db.reading() as session:
-            return records.search(
+            found = records.search(
                 session, entity, query=query, page=page, page_size=page_size, include_archived=include_archived
             )
+        return replace(found, rows=[shown(row) for row in found.rows])
 
     def get(*, actor: Actor, record_id: int) -> dict[str, Any]:
         with db.reading() as session:
-            return records.as_row(entity, records.get(session, entity, record_id))
+            return shown(records.as_row(entity, records.get(session, entity, record_id)))
 
     def options(*, actor: Actor, record_id: int | None = None) -> dict[str, list[refs.RefOption]]:
         """The choices of the reference fields; with `record_id`, also what that record points at."""
@@ -91,7 +98,7 @@ def entity_services(entity: Entity, on_save: OnSave | None = None) -> EntityServ
 
     def duplicates(*, actor: Actor, values: dict[str, Any], exclude_id: int | None = None) -> list[dict[str, Any]]:
         with db.reading() as session:
-            return records.duplicates(session, entity, values, exclude_id)
+            return [shown(match) for match in records.duplicates(session, entity, values, exclude_id)]
 
     def create(*, actor: Actor, values: dict[str, Any], confirm_duplicate: bool = False) -> dict[str, Any]:
         with db.writing(actor) as session:
@@ -102,7 +109,7 @@ def entity_services(entity: Entity, on_save: OnSave | None = None) -> EntityServ
             _after_save(session, actor, obj, {})
             row = records.as_row(entity, obj)
             session.commit()
-        return row
+        return shown(row)
 
     def update(
         *, actor: Actor, record_id: int, values: dict[str, Any], expected_version: int, confirm_duplicate: bool = False
@@ -110,6 +117,12 @@ def entity_services(entity: Entity, on_save: OnSave | None = None) -> EntityServ
         with db.writing(actor) as session:
             obj = records.get(session, entity, record_id)
             kept = {f.name: getattr(obj, f.name) for f in entity.form_fields if f.create_only}
+            # A masked field left out of the form, or sent back masked, keeps its stored value.
+            kept |= {
+                name: getattr(obj, name)
+                for name in entity.masked_fields
+                if name not in values or is_mask_of(values[name], getattr(obj, name))
+            }
             clean_values = clean(entity, {**values, **kept}, _ref_tables(session, entity, obj))
             _refuse_taken(session, entity, clean_values, record_id)
             changed = {k: v for k, v in clean_values.items() if v != getattr(obj, k)}
@@ -119,7 +132,7 @@ def entity_services(entity: Entity, on_save: OnSave | None = None) -> EntityServ
             _after_save(session, actor, obj, before)
             row = records.as_row(entity, obj)
             session.commit()
-        return row
+        return shown(row)
 
     def _after_save(session: Any, actor: Actor, obj: Any, before: dict[str, Any]) -> None:
         if on_save is not None:
@@ -140,7 +153,7 @@ def entity_services(entity: Entity, on_save: OnSave | None = None) -> EntityServ
             records.update(session, entity, obj, {"archived_at": utcnow() if archived else None}, expected_version)
             row = records.as_row(entity, obj)
             session.commit()
-        return row
+        return shown(row)
 
     def history(*, actor: Actor, record_id: int) -> list[dict[str, Any]]:
         table = entity.model.__tablename__  # type: ignore[attr-defined]
@@ -164,7 +177,7 @@ def entity_services(entity: Entity, on_save: OnSave | None = None) -> EntityServ
                 if f.ref
             }
             statement = records.filtered(entity, query, include_archived).order_by(entity.model.id)  # type: ignore[attr-defined]
-            rows = [records.as_row(entity, obj) for obj in session.execute(statement).scalars()]
+            rows = [shown(records.as_row(entity, obj)) for obj in session.execute(statement).scalars()]
         record_event(actor, "export", entity=entity.name, detail=f"{len(rows)} rows; search: {query[:100]}")
         return csv_io.export_csv(entity, rows, language, labels)
 
@@ -257,4 +270,4 @@ def _refuse_unconfirmed_duplicates(
         return
     matches = records.duplicates(session, entity, values, exclude_id)
     if matches:
-        raise PossibleDuplicate(matches)
+        raise PossibleDuplicate(matches, entity.masked_fields)

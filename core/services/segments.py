@@ -3,8 +3,9 @@
 Definitions: core.analytics.segments (orders counted, scores, the segment map, movement) and
 core.analytics.churn (usual interval, risk, lifetime value, backtest). Every figure is as of a
 company date, today by default; a date in the future or before the first order is refused.
-A campaign download masks contact fields for roles that may not edit customers, with the
-analysts' datasets' masking (core.analytics.datasets), and is written in the audit trail.
+A campaign download masks phones and email for everyone and addresses for roles that may not edit
+customers, with the analysts' datasets' masking (core.analytics.datasets), and is written in the
+audit trail.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from core.actor import Actor
 from core.analytics import churn as risk_rules
 from core.analytics import segments as rules
 from core.analytics import snapshot
-from core.analytics.datasets import CUSTOMERS, safe_sql, sees_contacts
+from core.analytics.datasets import CUSTOMERS, safe_sql, sees_addresses
 from core.audit import record_event
 from core.auth import live_roles
 from core.clock import today
@@ -209,13 +210,13 @@ CAMPAIGN_COLUMNS = ("code", "name", "kind", "contact_person", "phone", "phone_al
 
 
 def _masked(actor: Actor) -> bool:
-    return not sees_contacts(actor.roles if actor.is_system else live_roles(actor))
+    return not sees_addresses(actor.roles if actor.is_system else live_roles(actor))
 
 
 @service("segments", "view")
 def campaign_rows(*, actor: Actor, segment: str, as_of: date | None = None, language: str = "en") -> dict[str, Any]:
     """Every customer of the segment for a campaign download: the customer's columns of the
-    analysts' customers dataset (contacts masked as there for roles that may not edit customers,
+    analysts' customers dataset (contacts masked, addresses too for roles that may not edit customers,
     formula-like text quoted) with area, segment, last order day, orders, monetary, churn risk and
     lifetime value. Returns columns (name, label), rows (dicts), masked; audited as an export."""
     chosen = _segment(segment, required=True)
@@ -245,7 +246,7 @@ def campaign_rows(*, actor: Actor, segment: str, as_of: date | None = None, lang
         actor,
         "export",
         entity=f"segment:{chosen}",
-        detail=f"{len(rows)} rows; as of {day}; {'masked' if masked else 'full'} contacts",
+        detail=f"{len(rows)} rows; as of {day}; masked contacts; {'masked' if masked else 'full'} addresses",
     )
     return {"as_of": day, "columns": [*labels.items(), *_extra_labels(lang)], "rows": rows, "masked": masked}
 

@@ -65,8 +65,10 @@ frame = shown.rows.to_pandas().rename(columns={c.name: c.label.get(lang) for c i
 st.dataframe(frame, hide_index=True, width="stretch")
 first = min(shown.total, PREVIEW_ROWS)
 st.caption(t("{total} rows match; the first {shown} are shown.", total=f"{shown.total:,}", shown=first))
-if shown.masked and any(c.sensitive for c in shown.columns):
-    st.caption(t("Phones, email and addresses are masked for your role."))
+if any(c.contact for c in shown.columns):
+    st.caption(t("Phones and email are masked for everyone; only a customer's page shows them in full."))
+if shown.masked and any(c.sensitive and not c.contact for c in shown.columns):
+    st.caption(t("Addresses are masked for your role."))
 
 stem = f"{name.replace('_', '-')}"
 for box, kind in zip(st.columns(len(FORMATS)), FORMATS, strict=True):

@@ -14,6 +14,7 @@ from core.permissions import allowed
 from core.services import follow_ups
 from core.services.customers import customers
 from ui import forms
+from ui.contacts import contact_lines
 from ui.context import current_actor, md, query_id, t
 from ui.feedback import flash, show_flash
 from ui.follow_ups import follow_up_frame
@@ -106,6 +107,8 @@ def close_form(rows: list[dict[str, Any]]) -> None:
             help=t("Or click its row in the table."),
         )
         forms.error_under(errors.get("follow_up_id"))
+        chosen = state.get(_k(CLOSE, "follow_up_id"))
+        contact_lines(next((r["customer_id"] for r in open_rows if r["id"] == chosen), None), _k(CLOSE, "contacts"))
         st.text_area(
             t("Outcome *"),
             key=_k(CLOSE, "outcome"),

@@ -76,9 +76,8 @@ def card(job: dict[str, Any]) -> None:
     when = f"{local(job['scheduled_start']):%H:%M}–{local(job['scheduled_end']):%H:%M}"
     st.markdown(f"### {when} · {escape_markdown(job['customer_name'])}")
     st.caption(f"{job['number']} · {t(STATUSES[job['status']])}")
-    st.markdown(
-        f"{escape_markdown(job['address'])}  \n[{escape_markdown(job['customer_phone'])}](tel:{job['customer_phone']})"
-    )
+    st.markdown(escape_markdown(job["address"]))
+    phone_line(job)
     for line in job["lines"]:
         name = line["name_zh"] if language() == "zh" else line["name_en"]
         st.markdown(
@@ -94,6 +93,24 @@ def card(job: dict[str, Any]) -> None:
         st.rerun()
     if job["status"] == "in_progress":
         complete(job)
+
+
+def phone_line(job: dict[str, Any]) -> None:
+    """The phone comes masked; on an open job, one tap shows it in full to call (audited in core)
+    and it stays shown for this login until the page is left."""
+    calls = st.session_state.setdefault(f"jobs.calls.{actor.user_id}", {})
+    phone = calls.get(job["id"])
+    if phone is not None:
+        st.markdown(f"[{escape_markdown(phone)}](tel:{phone.replace(' ', '')})")
+        return
+    st.markdown(escape_markdown(job["customer_phone"] or ""))
+    if job["status"] in {"scheduled", "in_progress"} and st.button(
+        t("Show the phone to call"), key=f"jobs.call.{job['id']}", icon=":material/call:", width="stretch"
+    ):
+        found = attempt(lambda: jobs.call_customer(actor=actor, order_id=job["id"]))
+        if found is not None:
+            calls[job["id"]] = found
+            st.rerun()
 
 
 def complete(job: dict[str, Any]) -> None:

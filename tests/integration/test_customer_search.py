@@ -43,13 +43,20 @@ def test_search_finds_a_customer_by_part_of_the_name(clerk, three):
     assert found(clerk, "lucy") == ["CU-000003"]
 
 
-def test_search_finds_a_customer_by_phone_digits_typed_with_spaces(clerk, three):
-    assert found(clerk, "138 1234") == ["CU-000001"]
-    assert found(clerk, "6123 4567") == ["CU-000002"]
+def test_search_finds_a_customer_by_the_whole_phone_typed_with_spaces(clerk, three):
+    # Phones are encrypted at rest: a whole number is found through its keyed hash (blind index).
+    assert found(clerk, "138 1234 5678") == ["CU-000001"]
+    assert found(clerk, "021 6123 4567") == ["CU-000002"]
+    assert found(clerk, "+86 139-0000-1111") == ["CU-000003"]
 
 
-def test_search_finds_a_customer_by_email(clerk, three):
-    assert found(clerk, "HENGXIN.cn") == ["CU-000002"]
+def test_part_of_an_encrypted_phone_or_email_finds_nothing(clerk, three):
+    assert found(clerk, "138 1234") == []
+    assert found(clerk, "hengxin.cn") == []
+
+
+def test_search_finds_a_customer_by_the_whole_email_in_any_case(clerk, three):
+    assert found(clerk, " INFO@HENGXIN.cn ") == ["CU-000002"]
 
 
 def test_search_finds_a_customer_by_code(clerk, three):

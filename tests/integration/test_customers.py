@@ -8,7 +8,7 @@ from core import db
 from core.errors import ValidationFailed
 from core.i18n import translate
 from core.models import ServiceArea
-from core.services.customers import customers
+from core.services.customers import customers, reveal_contacts
 from core.services.records import PossibleDuplicate
 from tests.factories import customer_values, make_area, make_customer
 from tests.integration.customer_support import add, count_customers, phone
@@ -31,8 +31,9 @@ def test_a_created_customer_is_stored_with_clean_values_and_stamped_by_its_creat
         actor=clerk, values=customer_values(area, phone=" 138-1234-5678 ", email="ZhangWei@Example.COM")
     )
     stored = customers.get(actor=clerk, record_id=row["id"])
-    assert stored["phone"] == "13812345678"
-    assert stored["email"] == "zhangwei@example.com"
+    assert (stored["phone"], stored["email"]) == ("138****5678", "z***@example.com")  # answers are masked
+    full = reveal_contacts(row["id"], actor=clerk)
+    assert (full["phone"], full["email"]) == ("13812345678", "zhangwei@example.com")
     assert stored["version"] == 1
     assert stored["updated_by_id"] == clerk.user_id
 
@@ -134,7 +135,7 @@ def test_changing_a_phone_to_one_already_on_file_asks_for_confirmation(clerk, ar
             expected_version=second["version"],
         )
     assert [m["code"] for m in asked.value.matches] == [first["code"]]
-    assert customers.get(actor=clerk, record_id=second["id"])["phone"] == phone(2)
+    assert reveal_contacts(second["id"], actor=clerk)["phone"] == phone(2)
 
 
 # --- Options -----------------------------------------------------------------------------

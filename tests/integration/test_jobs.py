@@ -6,9 +6,11 @@ from datetime import timedelta
 
 import pytest
 
+from core.actor import SYSTEM
 from core.errors import OpsdeskError
 from core.order_status import InvalidTransition
-from core.services import jobs, orders
+from core.services import audit, jobs, orders
+from core.services.audit import AuditFilter
 from tests.factories import make_technician, make_user
 from tests.integration.order_support import field_errors, finish, scheduled, tomorrow
 
@@ -37,6 +39,32 @@ def test_a_login_not_linked_to_a_technician_is_told_so(store):
     with pytest.raises(OpsdeskError) as refusal:
         jobs.my_jobs(actor=make_user("newtech", "technician"))
     assert "not linked" in str(refusal.value.message)
+
+
+# --- Calling the customer -----------------------------------------------------------------
+
+
+def test_a_technician_sees_the_customer_s_phone_in_full_for_an_open_job_of_theirs_and_it_is_audited(
+    clerk, area, customer, carpet, liu, liu_staff
+):
+    order = scheduled(clerk, customer, area, carpet)
+    assert "****" in jobs.my_jobs(actor=liu, day=order["requested_date"])[0]["customer_phone"]
+    assert jobs.call_customer(actor=liu, order_id=order["id"]) == customer["phone"]
+    [viewed] = audit.search_audit(actor=SYSTEM, where=AuditFilter(action="contacts_viewed")).rows
+    assert (viewed["who"], viewed["entity_id"]) == ("liuqiang", str(customer["id"]))
+    assert customer["phone"].replace(" ", "") not in str(viewed).replace(" ", "")
+
+
+def test_no_phone_for_someone_else_s_job_nor_a_finished_one(clerk, area, customer, carpet, liu, liu_staff):
+    wang = make_user("wangwu", "technician")
+    make_technician("王五", area, user=wang)
+    order = scheduled(clerk, customer, area, carpet)
+    with pytest.raises(OpsdeskError, match="someone else"):
+        jobs.call_customer(actor=wang, order_id=order["id"])
+    finish(liu, order)
+    with pytest.raises(OpsdeskError) as refusal:
+        jobs.call_customer(actor=liu, order_id=order["id"])
+    assert "still open" in str(refusal.value.message)
 
 
 # --- Starting and completing a job -------------------------------------------------------

@@ -173,7 +173,8 @@ def test_ids_and_campaign_rows(history, analyst, clerk):
     assert all("****" in r["phone"] and r["email"].startswith("z***@") for r in masked["rows"])
     assert masked["rows"][0]["segment"] == "Lost" and masked["rows"][0]["monetary"] == Decimal("100.00")
     full = segments.campaign_rows(actor=clerk, segment="lost", as_of=AS_OF, language="zh")
-    assert not full["masked"] and "****" not in full["rows"][0]["phone"] and full["rows"][0]["segment"] == "已流失客户"
+    assert not full["masked"] and full["rows"][0]["segment"] == "已流失客户"  # not masked: the addresses
+    assert "****" in full["rows"][0]["phone"] and "****" not in full["rows"][0]["address"]  # contacts: for everyone
     assert dict(full["columns"])["phone"] == "电话"
 
 

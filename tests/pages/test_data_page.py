@@ -46,16 +46,26 @@ def test_an_analyst_previews_customers_with_contacts_masked(shop):
         ["李娜", "139****4321", "l***@example.com"],
     ]
     assert "2 rows match; the first 2 are shown." in texts(at)
-    assert "Phones, email and addresses are masked for your role." in texts(at)
+    assert "Phones and email are masked for everyone; only a customer's page shows them in full." in texts(at)
     assert [b.label for b in at.get("download_button")] == ["Download CSV", "Download Excel", "Download Parquet"]
 
 
-def test_a_manager_sees_the_contacts_and_a_filter_narrows_the_rows(shop):
+def test_a_manager_gets_phones_masked_addresses_in_full_and_a_filter_narrows_the_rows(shop):
     at = opened("boss")
-    widget(at.multiselect, "Columns").set_value(["name", "phone"]).run()
+    widget(at.multiselect, "Columns").set_value(["name", "phone", "address"]).run()
     widget(at.multiselect, "Kind").set_value(["company"]).run()
-    assert preview(at) == [["李娜", "13987654321"]]
-    assert "masked" not in texts(at)
+    [[name, phone, address]] = preview(at)
+    assert (name, phone) == ("李娜", "139****4321") and "****" not in address
+    assert "Phones and email are masked for everyone; only a customer's page shows them in full." in texts(at)
+    assert "Addresses are masked for your role." not in texts(at)
+
+
+def test_an_analyst_gets_addresses_masked_too(shop):
+    at = opened("lucy")
+    widget(at.multiselect, "Columns").set_value(["name", "address"]).run()
+    assert all("****" in address for _name, address in preview(at))
+    assert "Addresses are masked for your role." in texts(at)
+    assert "Phones and email are masked" not in texts(at)
 
 
 def test_dates_the_wrong_way_round_are_refused_under_the_end_date(shop):

@@ -15,10 +15,13 @@ import core.order_rules
 from core.actor import SYSTEM
 from core.clock import at as moment_at
 from core.clock import today
-from core.services import contracts, dispatch, jobs, orders, payments
+from core.masking import mask
+from core.services import audit, contracts, dispatch, jobs, orders, payments
+from core.services.audit import AuditFilter
 from core.services.catalogue import catalogue
 from tests.factories import make_area, make_customer, make_service, make_technician, make_user, order_values
 from tests.pages.conftest import log_in, message_under, open_app, texts, widget
+from ui.text import escape_markdown
 
 
 @pytest.fixture
@@ -94,7 +97,22 @@ class TestMyJobsToday:
         assert [c.value for c in at.caption if c.value.startswith("SO-")] == [f"{mine_today['number']} · Scheduled"]
         assert "### 10:00–10:30 · 张伟" in texts(at)
         assert "- Carpet × 10 m²" in texts(at)
-        assert [b.label for b in at.button if b.key and b.key.startswith("jobs.")] == ["Start"]
+        buttons = [b.label for b in at.button if b.key and b.key.startswith("jobs.")]
+        assert buttons == ["Show the phone to call", "Start"]
+
+    def test_the_phone_is_masked_until_the_technician_taps_to_call(self, app, shop, crew):
+        job = booked(shop, crew["mine"], today(), 10)
+        phone = shop["customer"]["phone"]
+        at = page(log_in(open_app(), "tech1"), "pages/jobs/today.py")
+        assert escape_markdown(mask(phone)) in texts(at) and phone not in "".join(texts(at))
+        widget(at.button, "Show the phone to call").click()
+        at.run()
+        assert f"[{phone}](tel:{phone.replace(' ', '')})" in texts(at)
+        assert "Show the phone to call" not in [b.label for b in at.button]
+        viewed = audit.search_audit(actor=SYSTEM, where=AuditFilter(action="contacts_viewed")).rows
+        assert [(r["entity_id"], r["detail"]) for r in viewed] == [
+            (str(shop["customer"]["id"]), f"{shop['customer']['code']} · {job['number']}")
+        ]
 
     def test_a_technician_starts_then_completes_a_job_with_the_rating(self, app, shop, crew):
         job = booked(shop, crew["mine"], today(), 10)
