@@ -31,3 +31,13 @@ def moment(value: datetime | None) -> str:
         return ""
     settings = get_settings()
     return format_datetime(value, format="short", tzinfo=ZoneInfo(settings.timezone), locale=settings.locale)
+
+
+def file_size(value: int | None) -> str:
+    """Bytes as B, KB, MB or GB (powers of 1024), one decimal above a kilobyte."""
+    if value is None:
+        return ""
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if value >= scale:
+            return f"{number(round(value / scale, 1))} {unit}"
+    return f"{number(value)} B"

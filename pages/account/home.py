@@ -1,14 +1,16 @@
 """Home: a greeting, what waits for the person (items running low, approvals that are theirs to
-give, their follow-ups due, open problem reports for admins), and the way to each of their pages."""
+give, their follow-ups due, open problem reports and a missing or failed backup for admins), and the
+way to each of their pages."""
 
 from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
 
+from core.backups import OVERDUE_AFTER
 from core.i18n import Message, msg
 from core.permissions import allowed
-from core.services import attendance, counts, follow_ups, leave, orders, problems, purchasing
+from core.services import attendance, backups, counts, follow_ups, leave, orders, problems, purchasing
 from ui.context import current_actor, t
 from ui.navigation import link, visible_specs
 from ui.text import escape_markdown
@@ -83,7 +85,18 @@ WAITING: tuple[tuple[str, str, Message, Callable[[], list[Any] | int], str], ...
     ),
 )
 
+OVERDUE_HOURS = int(OVERDUE_AFTER.total_seconds() // 3600)
 st.title(t("Welcome, {name}", name=escape_markdown(actor.display_name)))
+if allowed(actor.roles, "backups", "view"):
+    backup = backups.backup_status(actor=actor)
+    if backup.failure is not None or backup.overdue:
+        st.warning(
+            t("The last backup attempt failed.")
+            if backup.failure is not None
+            else t("There is no verified backup from the last {hours} hours.", hours=OVERDUE_HOURS),
+            icon=":material/warning:",
+        )
+        link("backups", t("Backups"), icon=":material/backup:")
 waiting = [
     (label, count, url)
     for module, action, label, found, url in WAITING
