@@ -63,8 +63,8 @@ def test_the_print_view_shows_plain_tables_and_no_downloads(app):
     assert len(at.table) == 5 and len(at.dataframe) == 0
     assert not at.get("download_button")
     assert "Use your browser's print command" in texts(at)
-    styles = [m.value for m in at.markdown if "<style>" in m.value]
-    assert styles and "@media print" in styles[0] and 'data-testid="stSidebar"' in styles[0]
+    styles = [m.value for m in at.markdown if "<style>" in m.value and "@media print" in m.value]
+    assert len(styles) == 1 and 'data-testid="stSidebar"' in styles[0]
     widget(at.toggle, "Print view").set_value(False)
     at.run()
     assert "print" not in at.query_params
