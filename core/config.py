@@ -48,6 +48,14 @@ class Settings:
     service_level: Decimal = Decimal("0.95")  # purchase suggestions: chance of not running out over a lead time
     scheduler: bool = True
     trusted_proxy: bool = False
+    tls_cert: str = ""  # with tls_key: Streamlit serves HTTPS itself (see ui/serve.py)
+    tls_key: str = ""
+    encryption_keys: str = ""  # comma-separated Fernet keys, newest first (else the key file)
+    blind_index_key: str = ""  # the key of the searchable hashes of phones and emails (else the key file)
+    key_file: Path | None = None  # where generated keys live (default data_dir / "encryption.keys")
+    backup_dir: Path | None = None  # None: data_dir / "backups"; meant to be a mount off the machine
+    backup_keep: str = "7,4,12"  # backups kept: daily, weekly, monthly (see core/backup_files.py)
+    backup_hour: int = 1  # the daily backup's hour, company time
     extra: dict[str, str] = field(default_factory=dict)
 
 
@@ -102,6 +110,14 @@ def load_settings(environ: dict[str, str] | None = None, secrets_file: Path = SE
         service_level=Decimal(get("OPSDESK_SERVICE_LEVEL", "0.95")),
         scheduler=_truthy(get("OPSDESK_SCHEDULER", "1")),
         trusted_proxy=_truthy(get("OPSDESK_TRUSTED_PROXY", "0")),
+        tls_cert=get("OPSDESK_TLS_CERT"),
+        tls_key=get("OPSDESK_TLS_KEY"),
+        encryption_keys=get("OPSDESK_ENCRYPTION_KEYS"),
+        blind_index_key=get("OPSDESK_BLIND_INDEX_KEY"),
+        key_file=Path(get("OPSDESK_KEY_FILE")) if get("OPSDESK_KEY_FILE") else None,
+        backup_dir=Path(get("OPSDESK_BACKUP_DIR")) if get("OPSDESK_BACKUP_DIR") else None,
+        backup_keep=get("OPSDESK_BACKUP_KEEP", "7,4,12"),
+        backup_hour=int(get("OPSDESK_BACKUP_HOUR", "1")),
     )
 
 

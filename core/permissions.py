@@ -31,6 +31,7 @@ ACTIONS: dict[str, Bilingual] = {
 }
 MODULES: dict[str, Bilingual] = {
     "customers": Bilingual("customers", "客户"),
+    "contacts": Bilingual("customers' full contacts", "客户完整联系方式"),
     "users": Bilingual("users", "用户"),
     "audit": Bilingual("audit log", "审计日志"),
     "permissions": Bilingual("permissions", "权限"),
@@ -61,6 +62,8 @@ MODULES: dict[str, Bilingual] = {
     "follow_ups": Bilingual("customer follow-ups", "客户跟进"),
     "forecasts": Bilingual("demand forecasts", "需求预测"),
     "problems": Bilingual("problem reports", "问题反馈"),
+    "backups": Bilingual("backups", "备份"),
+    "health": Bilingual("system health", "系统状态"),
 }
 
 EVERYONE = frozenset(ROLES)
@@ -73,6 +76,14 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
         "edit": frozenset({"manager", "clerk"}),
         "delete": frozenset({"manager"}),
     },
+    # A customer's phones and email are masked (138****1234, a***@example.com) in every service's
+    # answer, for every role, lists and downloads included. Only `reveal_contacts`, one customer
+    # at a time and written in the audit trail (who, when, which customer; never the value), gives
+    # them in full: to customer service and managers, who must call customers. Searching by a full
+    # phone or email still finds the customer but answers masked. Addresses are not masked in
+    # operational pages (dispatch and technicians need them); the data downloads mask them for
+    # roles that do not keep customer records.
+    "contacts": {"view": frozenset({"manager", "clerk"})},
     "users": {
         "view": frozenset({"admin"}),
         "create": frozenset({"admin"}),
@@ -148,6 +159,10 @@ MATRIX: dict[str, dict[str, frozenset[str]]] = {
     "forecasts": {"view": frozenset({"manager", "analyst", "executive"}), "create": frozenset({"manager", "analyst"})},
     # anyone reports a problem from any page; admins read the reports and close them
     "problems": {"view": frozenset({"admin"}), "create": EVERYONE, "edit": frozenset({"admin"})},
+    # the backup list and "back up now"; restoring is a command-line action (python -m core.backups)
+    "backups": {"view": frozenset({"admin"}), "create": frozenset({"admin"})},
+    # the database, backups, recent errors, signed-in sessions and the analytics snapshot
+    "health": {"view": frozenset({"admin"})},
 }
 
 

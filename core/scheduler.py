@@ -56,6 +56,17 @@ class Scheduler:
             self._stop.wait(self.every)
 
 
+def backup_job() -> Job:
+    """The daily backup at OPSDESK_BACKUP_HOUR; at a server start only if no verified backup is
+    younger than a day (its first run in a process is the one at start)."""
+    from core import backups
+    from core.config import get_settings
+
+    job = Job("back up the database", hour=get_settings().backup_hour, run=lambda: None)
+    job.run = lambda: backups.backup_if_due(at_start=job.last_day is None)
+    return job
+
+
 def standard_jobs() -> list[Job]:
     from core.actor import SYSTEM
     from core.forecasting import runs
@@ -64,4 +75,5 @@ def standard_jobs() -> list[Job]:
     return [
         Job("generate contract orders", hour=2, run=lambda: contracts.generate_orders(actor=SYSTEM)),
         Job("forecast demand and consumption weekly", hour=3, run=lambda: runs.run_if_due(SYSTEM)),
+        backup_job(),
     ]

@@ -303,6 +303,15 @@ PAGES: tuple[PageSpec, ...] = (
         "problems",
         section="Administration",
     ),
+    PageSpec("pages/admin/backups.py", "backups", "Backups", ":material/backup:", "backups", section="Administration"),
+    PageSpec(
+        "pages/admin/health.py",
+        "health",
+        "System health",
+        ":material/monitor_heart:",
+        "health",
+        section="Administration",
+    ),
     PageSpec(
         "pages/account/profile.py", "profile", "My profile", ":material/account_circle:", "profile", section="Account"
     ),

@@ -4,6 +4,7 @@ permission it needs (see `core.permissions.SERVICES`)."""
 from core.services import (
     attendance,
     audit,
+    backups,
     catalogue,
     clusters,
     contracts,
@@ -15,6 +16,7 @@ from core.services import (
     finance,
     follow_ups,
     forecasts,
+    health,
     jobs,
     kpis,
     leave,
@@ -39,6 +41,7 @@ from core.services import (
 __all__ = [
     "attendance",
     "audit",
+    "backups",
     "catalogue",
     "clusters",
     "contracts",
@@ -50,6 +53,7 @@ __all__ = [
     "finance",
     "follow_ups",
     "forecasts",
+    "health",
     "jobs",
     "kpis",
     "leave",

@@ -31,11 +31,13 @@ from tests.factories import (
     record_version,
 )
 from tests.integration.attendance_examples import ATTENDANCE_EXAMPLES
+from tests.integration.backup_examples import BACKUP_EXAMPLES
 from tests.integration.cluster_examples import CLUSTER_EXAMPLES
 from tests.integration.dashboard_examples import DASHBOARD_EXAMPLES
 from tests.integration.dataset_examples import DATASET_EXAMPLES
 from tests.integration.follow_up_examples import FOLLOW_UP_EXAMPLES
 from tests.integration.forecast_examples import FORECAST_EXAMPLES
+from tests.integration.health_examples import HEALTH_EXAMPLES
 from tests.integration.kpi_examples import KPI_EXAMPLES
 from tests.integration.order_support import tomorrow
 from tests.integration.people_examples import PEOPLE_EXAMPLES
@@ -254,6 +256,7 @@ EXAMPLES: dict[str, Callable[[Seeded], dict[str, Any]]] = {
     "core.services.customers.export_csv": lambda c: {"query": ""},
     "core.services.customers.check_import": lambda c: {"data": _import_csv(c)},
     "core.services.customers.run_import": lambda c: {"data": _import_csv(c)},
+    "core.services.customers.reveal_contacts": lambda c: {"customer_id": c.customer["id"]},
     "core.services.permissions.permission_matrix": lambda c: {},
     "core.services.profile.set_language": lambda c: {"language": "zh"},
     "core.services.profile.change_password": lambda c: {
@@ -308,6 +311,7 @@ EXAMPLES: dict[str, Callable[[Seeded], dict[str, Any]]] = {
     # --- The technician's own jobs (the technician record is the caller's) ---
     "core.services.jobs.my_jobs": _my_jobs,
     "core.services.jobs.start_job": lambda c: _version_of(c.scheduled_order()),
+    "core.services.jobs.call_customer": lambda c: {"order_id": c.scheduled_order()["id"]},
     "core.services.jobs.complete_job": lambda c: {**_version_of(c.in_progress_order()), "rating": 5},
     # --- Money ---
     "core.services.payments.record_payment": lambda c: {
@@ -379,4 +383,6 @@ EXAMPLES: dict[str, Callable[[Seeded], dict[str, Any]]] = {
     **CLUSTER_EXAMPLES,
     **FORECAST_EXAMPLES,
     **PROBLEM_EXAMPLES,
+    **BACKUP_EXAMPLES,
+    **HEALTH_EXAMPLES,
 }
