@@ -254,7 +254,11 @@ def save(session: Session, obj: Any) -> None:
         raise _concurrent_edit(session, session.get(type(obj), obj.id)) from None
 
 
+def user_name(session: Session, user_id: int | None) -> str:
+    """Who did something, as people read it: the user's display name, or "system"."""
+    who = session.get(User, user_id) if user_id else None
+    return who.display_name if who else "system"
+
+
 def _concurrent_edit(session: Session, obj: Any) -> ConcurrentEdit:
-    who = session.get(User, obj.updated_by_id) if obj.updated_by_id else None
-    name = who.display_name if who else "system"
-    return ConcurrentEdit(name, obj.updated_at, formatting.moment(obj.updated_at))
+    return ConcurrentEdit(user_name(session, obj.updated_by_id), obj.updated_at, formatting.moment(obj.updated_at))

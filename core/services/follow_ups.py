@@ -354,11 +354,10 @@ def close_follow_up(*, actor: Actor, follow_up_id: int, outcome: str, expected_v
         if follow_up is None:
             raise NotFound(msg("Follow-up {id} does not exist.", id=follow_up_id))
         if follow_up.done_at is not None:
-            closer = session.get(User, follow_up.done_by_id) if follow_up.done_by_id else None
             raise OpsdeskError(
                 msg(
                     "This follow-up was already closed by {who}; nothing was changed.",
-                    who=closer.display_name if closer else "system",
+                    who=records.user_name(session, follow_up.done_by_id),
                 )
             )
         if problem:

@@ -208,11 +208,10 @@ def close_problem(*, actor: Actor, report_id: int, resolution: str, expected_ver
         if report is None:
             raise NotFound(msg("Problem report {id} does not exist.", id=report_id))
         if report.status == "closed":
-            closer = session.get(User, report.closed_by_id) if report.closed_by_id else None
             raise OpsdeskError(
                 msg(
                     "This problem report was already closed by {who}; nothing was changed.",
-                    who=closer.display_name if closer else "system",
+                    who=records.user_name(session, report.closed_by_id),
                 )
             )
         if problem:
