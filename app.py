@@ -59,5 +59,6 @@ else:
     page = st.navigation(navigation.pages_for(actor))
     error_record.note_page(page.url_path)
     layout.sidebar(actor, page.url_path)
-    auth.write_cookie(authenticate)  # after a login, until the browser has stored the cookie
+    with st.sidebar:  # last in the sidebar: when it goes, no element of the page moves (and shows twice)
+        auth.write_cookie(authenticate)  # after a login, until the browser has stored the cookie
 page.run()
